@@ -1,0 +1,203 @@
+/* 01-uts/demo.c — a child in its own UTS namespace changes its hostname; the
+ * host's is untouched, /proc/PID/ns/uts shows two different namespaces, and a
+ * third process that setns()es into the child's namespace sees its hostname.
+ * Reproduces: notes 000 "UTS namespace" (readlink /proc/PID/ns/uts) and
+ * notes 001 "inode and namespace". See clone(2), setns(2), uts_namespaces(7). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "ns.h"
+#include "uts.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: 01-uts/demo [--hostname NAME] [--shell]\n"
+		"Clone a child into a new UTS namespace, let it set its own hostname,\n"
+		"and compare both sides' hostname and /proc/PID/ns/uts. Needs root.\n"
+		"  --hostname NAME  the child's hostname (default: container; 1-64 bytes)\n"
+		"  --shell          open an interactive /bin/sh in the new namespace\n"
+		"  --help           this text\n");
+}
+
+static void row(const char *who, pid_t pid, const char *host, const char *link)
+{
+	say("  %-8s %-8d %-18s %s", who, (int)pid, host, link);
+}
+
+int main(int argc, char **argv)
+{
+	prog_name = "01-uts";
+	const char *name = "container";
+	int shell = 0;
+	static const struct option opts[] = {
+		{ "hostname", required_argument, NULL, 'n' },
+		{ "shell", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': name = optarg; break;
+		case 's': shell = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc)
+		die("unexpected argument '%s'; see --help", argv[optind]);
+	char why[160];
+	if (hostname_check(name, why, sizeof(why)) < 0)
+		die("%s", why);
+
+	char host_before[UTS_HOSTNAME_MAX + 1], host_link[64];
+	if (gethostname(host_before, sizeof(host_before)) < 0)
+		die_errno("gethostname");
+	if (ns_link_read(0, "uts", host_link, sizeof(host_link)) < 0)
+		die_errno("readlink /proc/self/ns/uts");
+	say("=> host: pid %d, hostname \"%s\", %s", (int)getpid(), host_before, host_link);
+
+	/* report: child -> parent, the hostname the child sees after setting it.
+	 * gate: parent -> child, "you may exit now" (the namespace lives only
+	 * as long as a process is in it, so the child must wait for the joiner). */
+	int report[2];
+	if (pipe2(report, O_CLOEXEC) < 0)
+		die_errno("pipe2");
+	struct gate gate;
+	gate_init(&gate);
+
+	step("cloning a child with CLONE_NEWUTS");
+	pid_t child = clone3_fork(CLONE_NEWUTS, -1, NULL);
+	if (child < 0) {
+		if (errno == EPERM)
+			die("clone3(CLONE_NEWUTS): %s (a new UTS namespace needs CAP_SYS_ADMIN: run as root, or see 02-user)",
+			    strerror(errno));
+		die_errno("clone3(CLONE_NEWUTS)");
+	}
+	if (child == 0) {
+		close(report[0]);
+		gate_child_side(&gate);
+		/* Only this namespace's copy of the hostname changes: the host's
+		 * struct new_utsname is a different object. */
+		if (sethostname(name, strlen(name)) < 0)
+			die_errno("sethostname(\"%s\")", name);
+		char now[UTS_HOSTNAME_MAX + 1];
+		if (gethostname(now, sizeof(now)) < 0)
+			die_errno("gethostname");
+		if (shell) {
+			close(report[1]);
+			execl("/bin/sh", "sh", "-i", (char *)NULL);
+			die_errno("execl /bin/sh");
+		}
+		if (write(report[1], now, strlen(now)) < 0)
+			die_errno("write report");
+		close(report[1]);
+		gate_wait(&gate);
+		_exit(0);
+	}
+	close(report[1]);
+	gate_parent_side(&gate);
+	say("done (child pid %d)", (int)child);
+
+	if (shell) {
+		say("=> /bin/sh is running in the new UTS namespace; try `hostname`, "
+		    "`hostname other`, `readlink /proc/$$/ns/uts`, then `exit`");
+		close(report[0]);
+		gate_open(&gate);
+		wait_child(child);
+		char after[UTS_HOSTNAME_MAX + 1];
+		if (gethostname(after, sizeof(after)) < 0)
+			die_errno("gethostname");
+		say("=> back on the host: hostname is \"%s\"%s", after,
+		    strcmp(after, host_before) == 0 ? " (unchanged)" : " (CHANGED!)");
+		return strcmp(after, host_before) == 0 ? 0 : 1;
+	}
+
+	char child_host[UTS_HOSTNAME_MAX + 1];
+	ssize_t n = read(report[0], child_host, sizeof(child_host) - 1);
+	close(report[0]);
+	if (n <= 0) {
+		wait_child(child);
+		die("the child did not report its hostname (see its error above)");
+	}
+	child_host[n] = '\0';
+	say("=> child: sethostname(\"%s\") done", name);
+
+	char child_link[64];
+	if (ns_link_read(child, "uts", child_link, sizeof(child_link)) < 0)
+		die_errno("readlink /proc/%d/ns/uts", (int)child);
+	char host_now[UTS_HOSTNAME_MAX + 1];
+	if (gethostname(host_now, sizeof(host_now)) < 0)
+		die_errno("gethostname");
+
+	putchar(10);
+	say("  %-8s %-8s %-18s %s", "", "pid", "hostname", "readlink /proc/PID/ns/uts");
+	row("host", getpid(), host_now, host_link);
+	row("child", child, child_host, child_link);
+
+	/* A third process: no clone flag at all, it moves itself into the
+	 * child's namespace with setns(2), the call nsenter(1) and docker exec use. */
+	int jp[2];
+	if (pipe2(jp, O_CLOEXEC) < 0)
+		die_errno("pipe2");
+	fflush(NULL);
+	pid_t joiner = fork();
+	if (joiner < 0)
+		die_errno("fork");
+	if (joiner == 0) {
+		close(jp[0]);
+		if (ns_join(child, "uts", CLONE_NEWUTS) < 0)
+			die_errno("setns(/proc/%d/ns/uts)", (int)child);
+		char h[UTS_HOSTNAME_MAX + 1], l[64];
+		if (gethostname(h, sizeof(h)) < 0 || ns_link_read(0, "uts", l, sizeof(l)) < 0)
+			die_errno("gethostname/readlink after setns");
+		dprintf(jp[1], "%s %s", h, l);
+		_exit(0);
+	}
+	close(jp[1]);
+	char jbuf[160];
+	n = read(jp[0], jbuf, sizeof(jbuf) - 1);
+	close(jp[0]);
+	int jstatus = wait_child(joiner);
+	if (n <= 0 || !WIFEXITED(jstatus) || WEXITSTATUS(jstatus) != 0)
+		die("the joiner could not enter the child's namespace (see above)");
+	jbuf[n] = '\0';
+	char jhost[UTS_HOSTNAME_MAX + 1], jlink[64];
+	if (sscanf(jbuf, "%64s %63s", jhost, jlink) != 2)
+		die("unexpected report from the joiner: '%s'", jbuf);
+	row("joiner", joiner, jhost, jlink);
+	putchar(10);
+
+	char t1[16], t2[16];
+	unsigned long long i1, i2;
+	if (ns_link_parse(host_link, t1, sizeof(t1), &i1) < 0 ||
+	    ns_link_parse(child_link, t2, sizeof(t2), &i2) < 0)
+		die("cannot parse namespace links '%s' / '%s'", host_link, child_link);
+	say("=> host and child namespaces: inode %llu vs %llu: %s", i1, i2,
+	    i1 == i2 ? "SAME (unexpected)" : "different namespaces");
+	say("=> joiner after setns: %s", strcmp(jlink, child_link) == 0 && strcmp(jhost, name) == 0
+	    ? "same namespace and hostname as the child" : "DIFFERENT from the child (unexpected)");
+
+	gate_open(&gate);
+	int status = wait_child(child);
+	char sbuf[64];
+	say("=> child %s", describe_status(status, sbuf, sizeof(sbuf)));
+
+	char after[UTS_HOSTNAME_MAX + 1];
+	if (gethostname(after, sizeof(after)) < 0)
+		die_errno("gethostname");
+	int same = strcmp(after, host_before) == 0;
+	say("=> host hostname after the child is gone: \"%s\" (%s)", after,
+	    same ? "unchanged" : "CHANGED");
+	return (same && i1 != i2) ? 0 : 1;
+}

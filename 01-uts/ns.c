@@ -1,0 +1,70 @@
+/* 01-uts/ns.c — see ns.h. */
+#define _GNU_SOURCE
+#include "ns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int ns_link_parse(const char *link, char *type, size_t type_size,
+		  unsigned long long *ino)
+{
+	const char *open = strstr(link, ":[");
+	if (!open || open == link)
+		return -1;
+	size_t tlen = (size_t)(open - link);
+	if (tlen >= type_size)
+		return -1;
+	const char *digits = open + 2;
+	if (*digits < '0' || *digits > '9')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(digits, &end, 10);
+	if (errno || strcmp(end, "]") != 0)
+		return -1;
+	memcpy(type, link, tlen);
+	type[tlen] = '\0';
+	*ino = v;
+	return 0;
+}
+
+static void ns_path(pid_t pid, const char *name, char *path, size_t size)
+{
+	if (pid == 0)
+		snprintf(path, size, "/proc/self/ns/%s", name);
+	else
+		snprintf(path, size, "/proc/%d/ns/%s", (int)pid, name);
+}
+
+int ns_link_read(pid_t pid, const char *name, char *buf, size_t size)
+{
+	char path[64];
+	ns_path(pid, name, path, sizeof(path));
+	ssize_t n = readlink(path, buf, size - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+int ns_join(pid_t pid, const char *name, int nstype)
+{
+	char path[64];
+	ns_path(pid, name, path, sizeof(path));
+	/* setns() takes an fd: opening the /proc file is what pins the
+	 * namespace, so it stays alive even if PID exits meanwhile. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int ret = setns(fd, nstype);
+	int err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}

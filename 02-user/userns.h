@@ -1,0 +1,31 @@
+/* 02-user/userns.h — user-namespace id maps: format, parse, check, and write
+ * them for a child in the right order. Reused by 07 --rootless and 08 --rootless. */
+#ifndef USERNS_H
+#define USERNS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* One line of /proc/PID/uid_map: ids [inside, inside+count) in the namespace
+ * are ids [outside, outside+count) in the parent namespace. */
+struct idmap {
+	unsigned long inside, outside, count;
+};
+
+/* "0 1000 1\n" — the exact text the kernel wants, newline included. Pure. */
+int idmap_format(const struct idmap *m, char *buf, size_t size);
+/* Parse the text of /proc/PID/uid_map (one or more lines, spaces aligned as
+ * the kernel prints them) into maps[]. Returns how many, or -1. Pure. */
+int idmap_parse(const char *text, struct idmap *maps, size_t max);
+/* The rules the kernel applies to a written map: count >= 1, no range past
+ * 2^32-1. Returns 0, or -1 with a reason. Pure. */
+int idmap_check(const struct idmap *m, char *why, size_t why_size);
+/* Translate an outside id to its inside id. 0, or -1 if not mapped. Pure. */
+int idmap_to_inside(const struct idmap *maps, size_t n, unsigned long outside,
+		    unsigned long *inside);
+
+/* Write /proc/PID/setgroups "deny", then uid_map, then gid_map. Returns 0, or
+ * -1 after printing which file was refused and why. */
+int userns_write_maps(pid_t pid, const struct idmap *uid, const struct idmap *gid);
+
+#endif

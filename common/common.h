@@ -1,0 +1,58 @@
+/* common/common.h — the few helpers every stage shares: fatal errors,
+ * narrated steps, small-file I/O, a sync gate between parent and child, and
+ * clone3(2) used like fork(2). Nothing namespace- or cgroup-specific lives here. */
+#ifndef COMMON_H
+#define COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+
+/* Name used as the prefix of every error line ("01-uts: mount /proc: ..."). */
+extern const char *prog_name;
+
+/* Print "prog: <message>" and exit(1). The _errno form appends ": strerror(errno)". */
+noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same line on stderr, no exit. Returns -1 so "return warn_errno(...)" reads well. */
+int warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Narration: step("making / private") prints "=> making / private ... ",
+ * done() finishes the line. Both flush, so output stays in order when a child
+ * process writes to the same terminal or pipe. */
+void step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void done(void);
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a small file (proc, sysfs, cgroupfs) into buf, NUL-terminated, with a
+ * trailing newline removed. Returns the length or -1 with errno set. */
+ssize_t read_file(const char *path, char *buf, size_t size);
+/* Write s to an existing file in one write(2) — cgroupfs and the id map files
+ * need the whole value in a single call. Returns 0 or -1 with errno set. */
+int write_file(const char *path, const char *s);
+
+/* A one-shot gate: the child blocks in gate_wait() until the parent calls
+ * gate_open(). Used wherever the parent must finish something (write id maps,
+ * move the child into a cgroup) before the child may go on. */
+struct gate { int rd, wr; };
+void gate_init(struct gate *g);
+void gate_child_side(struct gate *g);   /* child: close the write end */
+void gate_parent_side(struct gate *g);  /* parent: close the read end */
+void gate_wait(struct gate *g);         /* child: block until opened */
+void gate_open(struct gate *g);         /* parent: let the child go */
+
+/* clone3(2) with fork-like semantics: returns 0 in the child, the child's pid
+ * in the parent, -1 with errno on failure. flags are CLONE_NEW* etc.; if
+ * cgroup_fd >= 0 the child is born in that cgroup (CLONE_INTO_CGROUP); if
+ * pidfd is not NULL it receives a pidfd for the child (CLONE_PIDFD).
+ * SIGCHLD is always the exit signal, so waitpid() works as usual. */
+pid_t clone3_fork(uint64_t flags, int cgroup_fd, int *pidfd);
+
+/* waitpid() that retries on EINTR and returns the raw status, or dies. */
+int wait_child(pid_t pid);
+/* "exited 0", "killed by SIGKILL" ... for a wait status. */
+const char *describe_status(int status, char *buf, size_t size);
+
+#endif

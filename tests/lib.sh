@@ -1,0 +1,31 @@
+# tests/lib.sh — the tiny harness every integration script sources.
+# Each check prints one TAP-like line: "ok - ...", "not ok - ...", "skip - ... (reason)".
+# tests/run.sh counts those lines; a script's exit status is not what counts.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 1
+
+# check "what is proven" command [args...]
+check() {
+	local desc=$1; shift
+	if "$@"; then echo "ok - $desc"; else echo "not ok - $desc"; fi
+}
+# has "haystack" "needle": fixed-string search, for readable checks
+has() { grep -qF -- "$2" <<<"$1"; }
+lacks() { ! grep -qF -- "$2" <<<"$1"; }
+# eq A B with a diagnostic on mismatch
+eq() { [ "$1" = "$2" ] || { echo "#   expected '$2', got '$1'" >&2; return 1; }; }
+skip() { echo "skip - $1 ($2)"; }
+
+# Scripts whose every check needs root call this first.
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		skip "$1" "needs root: run 'sudo make test'"
+		exit 0
+	fi
+}
+
+# show "label" "text": print a demo's output, indented, so a failing run can be read.
+show() { sed 's/^/#   /' <<<"$2" | head -n 80 >&2; }
+
+# one_line_error OUT: exactly one line on stderr was captured in OUT
+one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
