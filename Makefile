@@ -8,7 +8,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-STAGES  := 01-uts 02-user 03-pid-ipc 04-mount-proc
+STAGES  := 01-uts 02-user 03-pid-ipc 04-mount-proc 05-cgroup-cpu 06-cgroup-memory
 INCLUDES := -Icommon $(addprefix -I,$(STAGES))
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror $(INCLUDES)
 ifeq ($(SANITIZE),1)
@@ -22,16 +22,18 @@ PKGS_CMOCKA := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lc
 HEADERS := $(wildcard common/*.h */*.h)
 COMMON  := common/common.c
 
-DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo
-UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo
+DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo
+UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue
 
-.PHONY: all clean test test-unit test-host deps tour $(addprefix stage-,01 02 03 04)
+.PHONY: all clean test test-unit test-host deps tour $(addprefix stage-,01 02 03 04 05 06)
 all: $(DEMOS)
 
 stage-01: 01-uts/demo
 stage-02: 02-user/demo
 stage-03: 03-pid-ipc/demo
 stage-04: 04-mount-proc/demo
+stage-05: 05-cgroup-cpu/demo
+stage-06: 06-cgroup-memory/demo
 
 # Each stage links the modules of the stages it builds on; none copies them.
 01-uts/demo: 01-uts/demo.c 01-uts/ns.c 01-uts/uts.c $(COMMON)
@@ -40,6 +42,9 @@ stage-04: 04-mount-proc/demo
 03-pid-ipc/demo: 03-pid-ipc/demo.c 03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
 04-mount-proc/demo: 04-mount-proc/demo.c 04-mount-proc/mountinfo.c 04-mount-proc/mounts.c \
 	03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
+CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c
+05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c $(CGROUP) $(COMMON)
+06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/spawn.c $(CGROUP) $(COMMON)
 
 $(DEMOS) $(UNIT): $(HEADERS) Makefile
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
@@ -47,6 +52,7 @@ $(DEMOS) $(UNIT): $(HEADERS) Makefile
 tests/unit/test_ns: tests/unit/test_ns.c 01-uts/ns.c 01-uts/uts.c
 tests/unit/test_userns: tests/unit/test_userns.c 02-user/userns.c $(COMMON)
 tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c 03-pid-ipc/pidns.c $(COMMON)
+tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/spawn.c $(CGROUP) $(COMMON)
 $(UNIT): LDLIBS += $(PKGS_CMOCKA)
 
 test: all $(UNIT)

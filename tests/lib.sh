@@ -29,3 +29,20 @@ show() { sed 's/^/#   /' <<<"$2" | head -n 80 >&2; }
 
 # one_line_error OUT: exactly one line on stderr was captured in OUT
 one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
+
+# Is the host's cgroup tree free of the project's cgroups (any layout)?
+no_project_cgroups() {
+	local left
+	left=$(find /sys/fs/cgroup -maxdepth 3 -type d -name 'mini-docker' 2>/dev/null)
+	[ -z "$left" ] || { echo "#   left behind: $left" >&2; return 1; }
+}
+cgroup_layout() {
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then echo v2
+	elif [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then echo hybrid
+	else echo v1; fi
+}
+# near VALUE TARGET TOLERANCE: |VALUE - TARGET| <= TOLERANCE (decimals allowed)
+near() { awk -v v="$1" -v t="$2" -v d="$3" 'BEGIN { x = v - t; if (x < 0) x = -x; exit !(v != "" && x <= d) }' \
+	|| { echo "#   $1 is not within $3 of $2" >&2; return 1; }; }
+# no process whose command line starts with ./PROGRAM is running
+no_process() { ! pgrep -f "^\./$1" >/dev/null; }

@@ -7,7 +7,8 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 rc=0
-for demo in 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo; do
+for demo in 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo \
+	05-cgroup-cpu/demo 06-cgroup-memory/demo; do
 	printf '\n\033[1m######## %s  (lesson: %s/README.md)\033[0m\n' "$demo" "${demo%/demo}"
 	"./$demo" || { echo "!! $demo failed" >&2; rc=1; }
 done

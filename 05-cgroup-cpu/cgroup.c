@@ -1,0 +1,481 @@
+/* 05-cgroup-cpu/cgroup.c — see cgroup.h. */
+#define _GNU_SOURCE
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgvalue.h"
+#include "common.h"
+#include "mountinfo.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+enum cg_layout cg_layout_from_magic(long root_magic, long unified_magic)
+{
+	if (root_magic == CGROUP2_SUPER_MAGIC)
+		return CG_LAYOUT_V2;
+	/* Hybrid: v1 hierarchies on a tmpfs, plus cgroup2 at "unified"
+	 * (systemd's default before v2 became the default). */
+	if (unified_magic == CGROUP2_SUPER_MAGIC)
+		return CG_LAYOUT_HYBRID;
+	return CG_LAYOUT_V1;
+}
+
+const char *cg_layout_name(enum cg_layout layout)
+{
+	switch (layout) {
+	case CG_LAYOUT_V2: return "cgroup v2";
+	case CG_LAYOUT_HYBRID: return "hybrid (v1 controllers, cgroup2 at /sys/fs/cgroup/unified)";
+	default: return "cgroup v1";
+	}
+}
+
+int cg_detect(enum cg_layout *layout)
+{
+	struct statfs root, unified;
+	if (statfs(CG_ROOT, &root) < 0)
+		return warn_errno("statfs %s", CG_ROOT);
+	long umagic = statfs(CG_ROOT "/unified", &unified) == 0 ? (long)unified.f_type : 0;
+	*layout = cg_layout_from_magic((long)root.f_type, umagic);
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* ---- creating ------------------------------------------------------------ */
+
+static int mkdir_ok_if_exists(const char *path)
+{
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return warn_errno("mkdir %s", path);
+	return 0;
+}
+
+/* v2: a controller can be enabled for children only if the parent has it
+ * in cgroup.controllers; enable it in each level's subtree_control from the
+ * root down. A cgroup with enabled controllers may hold no processes itself
+ * (the "no internal processes" rule), so tasks only ever go to leaves. */
+static int v2_enable(const char *dir, const char *ctrl)
+{
+	char path[600], have[512], word[24];
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	if (read_file(path, have, sizeof(have)) < 0)
+		return warn_errno("read %s", path);
+	/* cgroup.controllers is space-separated */
+	for (char *p = have; *p; p++)
+		if (*p == ' ')
+			*p = ',';
+	if (!mountinfo_has_option(have, ctrl)) {
+		fprintf(stderr, "%s: %s lists no '%s' controller (it has: %s); "
+			"on this host the controller is not available to cgroup v2\n",
+			prog_name, path, ctrl, have[0] ? have : "none");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	snprintf(word, sizeof(word), "+%s", ctrl);
+	if (write_file(path, word) < 0)
+		return warn_errno("write \"%s\" to %s", word, path);
+	return 0;
+}
+
+static const char *v2_ctrls[] = { "cpu", "memory", "pids" };
+
+static int create_v2(struct cgroup *cg, const char *leaf, unsigned controllers)
+{
+	char mountinfo[64 * 1024], root[256], parent[384];
+	if (read_file("/proc/self/mountinfo", mountinfo, sizeof(mountinfo)) < 0)
+		return warn_errno("read /proc/self/mountinfo");
+	if (cgroup_mount_of(mountinfo, NULL, root, sizeof(root)) < 0) {
+		fprintf(stderr, "%s: no cgroup2 mount in /proc/self/mountinfo\n", prog_name);
+		return -1;
+	}
+	snprintf(parent, sizeof(parent), "%s/%s", root, CG_PARENT);
+	for (int i = 0; i < 3; i++)
+		if ((controllers & (1u << i)) && v2_enable(root, v2_ctrls[i]) < 0)
+			return -1;
+	if (mkdir_ok_if_exists(parent) < 0)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		if ((controllers & (1u << i)) && v2_enable(parent, v2_ctrls[i]) < 0)
+			goto fail;
+	struct cg_dir *d = &cg->dirs[0];
+	d->ctrl[0] = '\0';
+	snprintf(d->path, sizeof(d->path), "%s/%s", parent, leaf);
+	if (mkdir(d->path, 0755) < 0) {
+		warn_errno("mkdir %s%s", d->path, errno == EEXIST ? " (left by an earlier run? "
+			   "remove it with rmdir)" : "");
+		goto fail;
+	}
+	cg->ndirs = 1;
+	return 0;
+fail:
+	rmdir(parent); /* only succeeds if nobody else uses it */
+	return -1;
+}
+
+static int create_v1(struct cgroup *cg, const char *leaf, unsigned controllers)
+{
+	const char *wanted[4];
+	int nw = 0;
+	if (controllers & CG_CPU) {
+		wanted[nw++] = "cpu";
+		wanted[nw++] = "cpuacct";
+	}
+	if (controllers & CG_MEMORY)
+		wanted[nw++] = "memory";
+	if (controllers & CG_PIDS)
+		wanted[nw++] = "pids";
+
+	char mountinfo[64 * 1024];
+	if (read_file("/proc/self/mountinfo", mountinfo, sizeof(mountinfo)) < 0)
+		return warn_errno("read /proc/self/mountinfo");
+	for (int i = 0; i < nw; i++) {
+		char mnt[256], parent[384];
+		if (cgroup_mount_of(mountinfo, wanted[i], mnt, sizeof(mnt)) < 0) {
+			fprintf(stderr, "%s: no cgroup v1 hierarchy carries the '%s' controller "
+				"(see /proc/self/mountinfo)\n", prog_name, wanted[i]);
+			return -1;
+		}
+		/* cpu and cpuacct are often one hierarchy ("cpu,cpuacct"):
+		 * then one directory serves both. */
+		int shared = 0;
+		for (int j = 0; j < cg->ndirs; j++)
+			if (strncmp(cg->dirs[j].path, mnt, strlen(mnt)) == 0 &&
+			    cg->dirs[j].path[strlen(mnt)] == '/')
+				shared = 1;
+		struct cg_dir *d = &cg->dirs[cg->ndirs];
+		snprintf(d->ctrl, sizeof(d->ctrl), "%s", wanted[i]);
+		snprintf(parent, sizeof(parent), "%s/%s", mnt, CG_PARENT);
+		snprintf(d->path, sizeof(d->path), "%s/%s", parent, leaf);
+		if (shared) {
+			cg->ndirs++;
+			continue;
+		}
+		if (mkdir_ok_if_exists(parent) < 0)
+			return -1;
+		if (mkdir(d->path, 0755) < 0) {
+			warn_errno("mkdir %s%s", d->path, errno == EEXIST ?
+				   " (left by an earlier run? remove it with rmdir)" : "");
+			rmdir(parent);
+			return -1;
+		}
+		cg->ndirs++;
+	}
+	return 0;
+}
+
+int cg_create(struct cgroup *cg, const char *leaf, unsigned controllers)
+{
+	memset(cg, 0, sizeof(*cg));
+	if (cg_detect(&cg->layout) < 0)
+		return -1;
+	snprintf(cg->name, sizeof(cg->name), "%s/%s", CG_PARENT, leaf);
+	int ret = cg->layout == CG_LAYOUT_V2 ? create_v2(cg, leaf, controllers)
+					     : create_v1(cg, leaf, controllers);
+	if (ret < 0)
+		cg_destroy(cg);
+	return ret;
+}
+
+/* ---- removing ------------------------------------------------------------ */
+
+static int same_dir_before(const struct cgroup *cg, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (strcmp(cg->dirs[j].path, cg->dirs[i].path) == 0)
+			return 1;
+	return 0;
+}
+
+/* SIGKILL every task listed in dir/cgroup.procs; returns how many were seen. */
+static int kill_listed(const char *dir)
+{
+	char path[600], buf[16384];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return 0;
+	int n = 0;
+	for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		kill((pid_t)atoi(l), SIGKILL);
+		n++;
+	}
+	return n;
+}
+
+static int remove_dir(const struct cgroup *cg, const char *dir)
+{
+	char path[600];
+	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+	/* cgroup.kill (v2, Linux 5.14) kills the whole subtree atomically,
+	 * even tasks forking right now; elsewhere kill what cgroup.procs
+	 * lists until it stays empty. */
+	if (cg->layout == CG_LAYOUT_V2 && access(path, F_OK) == 0)
+		write_file(path, "1");
+	/* rmdir fails with EBUSY while tasks, even dying ones, are inside. */
+	for (int tries = 0; tries < 500; tries++) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return warn_errno("rmdir %s", dir);
+		kill_listed(dir);
+		sleep_ms(10);
+	}
+	return warn_errno("rmdir %s (still busy after 5 s)", dir);
+}
+
+int cg_destroy(struct cgroup *cg)
+{
+	int ret = 0;
+	for (int i = 0; i < cg->ndirs; i++) {
+		if (same_dir_before(cg, i))
+			continue;
+		if (remove_dir(cg, cg->dirs[i].path) < 0)
+			ret = -1;
+		char parent[512];
+		snprintf(parent, sizeof(parent), "%s", cg->dirs[i].path);
+		char *slash = strrchr(parent, '/');
+		if (slash) {
+			*slash = '\0';
+			/* Other containers may still use it: ENOTEMPTY is fine. */
+			rmdir(parent);
+		}
+	}
+	cg->ndirs = 0;
+	return ret;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+const char *cg_dir(const struct cgroup *cg, const char *ctrl)
+{
+	if (cg->layout == CG_LAYOUT_V2)
+		return cg->ndirs ? cg->dirs[0].path : NULL;
+	for (int i = 0; i < cg->ndirs; i++)
+		if (strcmp(cg->dirs[i].ctrl, ctrl) == 0)
+			return cg->dirs[i].path;
+	return NULL;
+}
+
+static int file_path(const struct cgroup *cg, const char *ctrl, const char *file,
+		     char *path, size_t size)
+{
+	const char *dir = cg_dir(cg, ctrl);
+	if (!dir) {
+		fprintf(stderr, "%s: cgroup %s has no '%s' hierarchy\n", prog_name, cg->name, ctrl);
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(path, size, "%s/%s", dir, file);
+	return 0;
+}
+
+int cg_write(const struct cgroup *cg, const char *ctrl, const char *file, const char *value)
+{
+	char path[600];
+	if (file_path(cg, ctrl, file, path, sizeof(path)) < 0)
+		return -1;
+	if (write_file(path, value) < 0)
+		return warn_errno("write \"%s\" to %s", value, path);
+	return 0;
+}
+
+int cg_read(const struct cgroup *cg, const char *ctrl, const char *file, char *buf, size_t size)
+{
+	char path[600];
+	if (file_path(cg, ctrl, file, path, sizeof(path)) < 0)
+		return -1;
+	if (read_file(path, buf, size) < 0)
+		return warn_errno("read %s", path);
+	return 0;
+}
+
+int cg_attach(const struct cgroup *cg, pid_t pid)
+{
+	char pidtext[16];
+	snprintf(pidtext, sizeof(pidtext), "%d", (int)pid);
+	for (int i = 0; i < cg->ndirs; i++) {
+		if (same_dir_before(cg, i))
+			continue;
+		char path[600];
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dirs[i].path);
+		if (write_file(path, pidtext) < 0)
+			return warn_errno("write %s to %s", pidtext, path);
+	}
+	return 0;
+}
+
+int cg_open_fd(const struct cgroup *cg)
+{
+	if (cg->layout != CG_LAYOUT_V2 || cg->ndirs == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* O_PATH is enough: clone3 only needs to name the directory. */
+	int fd = open(cg->dirs[0].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return warn_errno("open %s", cg->dirs[0].path);
+	return fd;
+}
+
+/* ---- limits --------------------------------------------------------------- */
+
+int cg_set_cpu_max(const struct cgroup *cg, long long quota, long long period)
+{
+	char buf[64];
+	if (cg->layout == CG_LAYOUT_V2)
+		return cg_write(cg, "cpu", "cpu.max", format_cpu_max(quota, period, buf, sizeof(buf)));
+	/* v1 keeps the two numbers in two files; -1 means no quota. */
+	snprintf(buf, sizeof(buf), "%lld", period);
+	if (cg_write(cg, "cpu", "cpu.cfs_period_us", buf) < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%lld", quota == CG_MAX ? -1 : quota);
+	return cg_write(cg, "cpu", "cpu.cfs_quota_us", buf);
+}
+
+int cg_set_cpu_share(const struct cgroup *cg, unsigned weight_v2, unsigned shares_v1)
+{
+	char buf[32];
+	if (cg->layout == CG_LAYOUT_V2) {
+		snprintf(buf, sizeof(buf), "%u", weight_v2);
+		return cg_write(cg, "cpu", "cpu.weight", buf);
+	}
+	snprintf(buf, sizeof(buf), "%u", shares_v1);
+	return cg_write(cg, "cpu", "cpu.shares", buf);
+}
+
+int cg_set_memory_max(const struct cgroup *cg, long long bytes)
+{
+	char buf[32], path[320];
+	if (bytes == CG_MAX)
+		snprintf(buf, sizeof(buf), cg->layout == CG_LAYOUT_V2 ? "max" : "-1");
+	else
+		snprintf(buf, sizeof(buf), "%lld", bytes);
+	if (cg->layout == CG_LAYOUT_V2) {
+		if (cg_write(cg, "memory", "memory.max", buf) < 0)
+			return -1;
+		/* Without this the kernel swaps instead of killing, where swap exists. */
+		file_path(cg, "memory", "memory.swap.max", path, sizeof(path));
+		if (access(path, F_OK) == 0 && cg_write(cg, "memory", "memory.swap.max", "0") < 0)
+			return -1;
+		return 0;
+	}
+	if (cg_write(cg, "memory", "memory.limit_in_bytes", buf) < 0)
+		return -1;
+	/* memsw = memory + swap; equal to the limit means no swap. It exists
+	 * only with swap accounting, and must never be below limit_in_bytes. */
+	file_path(cg, "memory", "memory.memsw.limit_in_bytes", path, sizeof(path));
+	if (access(path, F_OK) == 0 && cg_write(cg, "memory", "memory.memsw.limit_in_bytes", buf) < 0)
+		return -1;
+	return 0;
+}
+
+int cg_set_pids_max(const struct cgroup *cg, long long max)
+{
+	char buf[32];
+	if (max == CG_MAX)
+		snprintf(buf, sizeof(buf), "max");
+	else
+		snprintf(buf, sizeof(buf), "%lld", max);
+	return cg_write(cg, "pids", "pids.max", buf);
+}
+
+/* ---- statistics ----------------------------------------------------------- */
+
+static int read_keyed(const struct cgroup *cg, const char *ctrl, const char *file,
+		      const char *key, unsigned long long *v)
+{
+	char buf[4096];
+	if (cg_read(cg, ctrl, file, buf, sizeof(buf)) < 0)
+		return -1;
+	if (keyed_value(buf, key, v) < 0) {
+		fprintf(stderr, "%s: no '%s' in %s/%s\n", prog_name, key, cg_dir(cg, ctrl), file);
+		return -1;
+	}
+	return 0;
+}
+
+static int read_number(const struct cgroup *cg, const char *ctrl, const char *file,
+		       unsigned long long *v)
+{
+	char buf[64];
+	if (cg_read(cg, ctrl, file, buf, sizeof(buf)) < 0)
+		return -1;
+	*v = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+int cg_cpu_usage(const struct cgroup *cg, unsigned long long *usec)
+{
+	if (cg->layout == CG_LAYOUT_V2)
+		return read_keyed(cg, "cpu", "cpu.stat", "usage_usec", usec);
+	unsigned long long ns;
+	if (read_number(cg, "cpuacct", "cpuacct.usage", &ns) < 0)
+		return -1;
+	*usec = ns / 1000;
+	return 0;
+}
+
+int cg_cpu_throttled(const struct cgroup *cg, unsigned long long *nr, unsigned long long *usec)
+{
+	if (read_keyed(cg, "cpu", "cpu.stat", "nr_throttled", nr) < 0)
+		return -1;
+	if (cg->layout == CG_LAYOUT_V2)
+		return read_keyed(cg, "cpu", "cpu.stat", "throttled_usec", usec);
+	unsigned long long ns;
+	if (read_keyed(cg, "cpu", "cpu.stat", "throttled_time", &ns) < 0)
+		return -1;
+	*usec = ns / 1000;
+	return 0;
+}
+
+int cg_memory_current(const struct cgroup *cg, unsigned long long *bytes)
+{
+	return read_number(cg, "memory", cg->layout == CG_LAYOUT_V2 ? "memory.current"
+				  : "memory.usage_in_bytes", bytes);
+}
+
+int cg_memory_peak(const struct cgroup *cg, unsigned long long *bytes)
+{
+	return read_number(cg, "memory", cg->layout == CG_LAYOUT_V2 ? "memory.peak"
+				  : "memory.max_usage_in_bytes", bytes);
+}
+
+int cg_memory_oom_kills(const struct cgroup *cg, unsigned long long *count)
+{
+	return read_keyed(cg, "memory", cg->layout == CG_LAYOUT_V2 ? "memory.events"
+			  : "memory.oom_control", "oom_kill", count);
+}
+
+const char *cg_file_name(const struct cgroup *cg, const char *what)
+{
+	int v2 = cg->layout == CG_LAYOUT_V2;
+	if (strcmp(what, "cpu.usage") == 0)
+		return v2 ? "cpu.stat usage_usec" : "cpuacct.usage";
+	if (strcmp(what, "cpu.max") == 0)
+		return v2 ? "cpu.max" : "cpu.cfs_quota_us/cpu.cfs_period_us";
+	if (strcmp(what, "cpu.weight") == 0)
+		return v2 ? "cpu.weight" : "cpu.shares";
+	if (strcmp(what, "memory.max") == 0)
+		return v2 ? "memory.max" : "memory.limit_in_bytes";
+	if (strcmp(what, "memory.current") == 0)
+		return v2 ? "memory.current" : "memory.usage_in_bytes";
+	if (strcmp(what, "memory.peak") == 0)
+		return v2 ? "memory.peak" : "memory.max_usage_in_bytes";
+	if (strcmp(what, "oom_kill") == 0)
+		return v2 ? "memory.events oom_kill" : "memory.oom_control oom_kill";
+	return what;
+}

@@ -1,0 +1,75 @@
+/* 05-cgroup-cpu/cgroup.h — make, limit, watch and remove a cgroup of the
+ * project's own, on pure cgroup v2, hybrid (v1 controllers + cgroup2 at
+ * /sys/fs/cgroup/unified) and v1-only hosts. Reused by 06 and 08.
+ * Every cgroup lives under a parent named "mini-docker"; nothing else on the
+ * host is touched except enabling controllers in cgroup.subtree_control on v2. */
+#ifndef CGROUP_H
+#define CGROUP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+enum cg_layout { CG_LAYOUT_V2, CG_LAYOUT_HYBRID, CG_LAYOUT_V1 };
+#define CG_PARENT "mini-docker"
+
+/* The layout from statfs(2) f_type of /sys/fs/cgroup and of
+ * /sys/fs/cgroup/unified (0 if that does not exist). Pure. */
+enum cg_layout cg_layout_from_magic(long root_magic, long unified_magic);
+const char *cg_layout_name(enum cg_layout layout);
+/* statfs the real /sys/fs/cgroup. 0, or -1 after printing why. */
+int cg_detect(enum cg_layout *layout);
+
+/* What a cgroup is made for. On v1, CG_CPU means the cpu and the cpuacct
+ * hierarchies (mounted together or apart). */
+enum { CG_CPU = 1, CG_MEMORY = 2, CG_PIDS = 4 };
+
+struct cgroup {
+	enum cg_layout layout;
+	char name[128];                 /* "mini-docker/05-cpu-1234" */
+	int ndirs;
+	struct cg_dir {
+		char ctrl[16];          /* v1 controller; "" on v2 */
+		char path[512];
+	} dirs[4];
+};
+
+/* mkdir CG_PARENT/leaf in every hierarchy the controllers need (v2: one,
+ * after enabling them top-down). 0, or -1 after printing why; on failure
+ * nothing is left behind. */
+int cg_create(struct cgroup *cg, const char *leaf, unsigned controllers);
+/* Kill what is left inside, rmdir (retrying while the kernel still
+ * counts dying tasks), then rmdir CG_PARENT if it is empty. Safe to call
+ * twice and on a half-made cgroup. 0, or -1 after printing why. */
+int cg_destroy(struct cgroup *cg);
+
+/* The directory of the hierarchy carrying ctrl ("cpu", "cpuacct",
+ * "memory", "pids"; any on v2), or NULL. */
+const char *cg_dir(const struct cgroup *cg, const char *ctrl);
+/* Write or read one file, e.g. cg_write(cg, "cpu", "cpu.max", "50000 100000").
+ * Errors name the path. */
+int cg_write(const struct cgroup *cg, const char *ctrl, const char *file, const char *value);
+int cg_read(const struct cgroup *cg, const char *ctrl, const char *file, char *buf, size_t size);
+/* Move pid into the cgroup in every hierarchy (cgroup.procs). */
+int cg_attach(const struct cgroup *cg, pid_t pid);
+/* v2 only: an O_PATH directory fd for clone3's CLONE_INTO_CGROUP. */
+int cg_open_fd(const struct cgroup *cg);
+
+/* Limits, written to the right files for the layout. CG_MAX lifts them. */
+int cg_set_cpu_max(const struct cgroup *cg, long long quota_us, long long period_us);
+int cg_set_cpu_share(const struct cgroup *cg, unsigned weight_v2, unsigned shares_v1);
+int cg_set_memory_max(const struct cgroup *cg, long long bytes);
+int cg_set_pids_max(const struct cgroup *cg, long long max);
+
+/* Statistics. CPU time in microseconds (v2 cpu.stat usage_usec, v1
+ * cpuacct.usage); memory in bytes; peak is memory.peak or
+ * memory.max_usage_in_bytes; oom kills from memory.events or
+ * memory.oom_control. Each returns 0 or -1. */
+int cg_cpu_usage(const struct cgroup *cg, unsigned long long *usec);
+int cg_cpu_throttled(const struct cgroup *cg, unsigned long long *nr, unsigned long long *usec);
+int cg_memory_current(const struct cgroup *cg, unsigned long long *bytes);
+int cg_memory_peak(const struct cgroup *cg, unsigned long long *bytes);
+int cg_memory_oom_kills(const struct cgroup *cg, unsigned long long *count);
+/* Name of the file behind a statistic, for narration: "cpu.stat usage_usec". */
+const char *cg_file_name(const struct cgroup *cg, const char *what);
+
+#endif

@@ -1,0 +1,357 @@
+/* 05-cgroup-cpu/demo.c — a busy loop at ~100% of a CPU is cut to ~50% by
+ * cpu.max "50000 100000" (v1: cpu.cfs_quota_us/cpu.cfs_period_us), measured
+ * from the cgroup's own CPU accounting; --weight shows cpu.weight/cpu.shares
+ * splitting one CPU 25/75 between two busy groups.
+ * Reproduces: notes 000 "cgroups" (top: 99.7% -> 49.8%) and notes 001
+ * "cpu" (cfs_quota_us, cfs_period_us, shares). See cgroups(7) and the
+ * kernel's Documentation/admin-guide/cgroup-v2.rst ("cpu"). Needs root. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cgvalue.h"
+#include "common.h"
+
+#define MAX_LOOPS 16
+#define BAR 20
+
+static volatile sig_atomic_t stop_signal;
+static void on_signal(int sig) { stop_signal = sig; }
+
+struct group {
+	struct cgroup cg;
+	pid_t pids[MAX_LOOPS];
+	int nloops;
+	unsigned long long last_usage, last_nr, last_throttled;
+	double share_sum;
+	int samples;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: 05-cgroup-cpu/demo [--cpus N | --quota US [--period US]] [--seconds S]\n"
+		"                          [--loops N] [--csv FILE] [--weight]\n"
+		"Run busy loops in a cgroup of their own, first unlimited, then under cpu.max,\n"
+		"printing the CPU share measured from the cgroup's accounting. Needs root.\n"
+		"  --cpus N       limit as a number of CPUs (default 0.5 = \"50000 100000\")\n"
+		"  --quota US     cpu.max quota in microseconds per period\n"
+		"  --period US    cpu.max period in microseconds (default 100000)\n"
+		"  --seconds S    seconds per phase, 1..60 (default 5)\n"
+		"  --loops N      busy loops, 1..%d (default 1; 2 loops can use 200%%)\n"
+		"  --csv FILE     write one row per sample: t,phase,group,share,nr_throttled,throttled_us\n"
+		"  --weight       two groups at cpu.weight 100 vs 300 (v1 cpu.shares 256 vs 768),\n"
+		"                 both pinned to CPU 0: expect 25%% / 75%%\n"
+		"  --help         this text\n", MAX_LOOPS);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void bar(char *buf, double pct, double full)
+{
+	int n = (int)(pct / full * BAR + 0.5);
+	if (n > BAR)
+		n = BAR;
+	for (int i = 0; i < BAR; i++)
+		buf[i] = i < n ? '#' : '.';
+	buf[BAR] = '\0';
+}
+
+/* Start n busy loops inside g's cgroup. Each child waits on a gate until the
+ * parent has written its pid to cgroup.procs, so not one cycle is spent
+ * outside the cgroup. (06 shows the v2 way: born inside with CLONE_INTO_CGROUP.) */
+static int start_loops(struct group *g, int n, int pin_cpu)
+{
+	for (int i = 0; i < n; i++) {
+		struct gate gate;
+		gate_init(&gate);
+		pid_t pid = fork();
+		if (pid < 0)
+			return warn_errno("fork");
+		if (pid == 0) {
+			gate_child_side(&gate);
+			/* If the demo is killed outright, take the loop with it. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			gate_wait(&gate);
+			if (pin_cpu >= 0) {
+				cpu_set_t set;
+				CPU_ZERO(&set);
+				CPU_SET(pin_cpu, &set);
+				sched_setaffinity(0, sizeof(set), &set);
+			}
+			for (volatile unsigned long x = 0;; x++)
+				;
+		}
+		gate_parent_side(&gate);
+		g->pids[g->nloops++] = pid;
+		if (cg_attach(&g->cg, pid) < 0)
+			return -1;
+		gate_open(&gate);
+	}
+	return 0;
+}
+
+static void stop_loops(struct group *g)
+{
+	for (int i = 0; i < g->nloops; i++)
+		kill(g->pids[i], SIGKILL);
+	for (int i = 0; i < g->nloops; i++)
+		waitpid(g->pids[i], NULL, 0);
+	g->nloops = 0;
+}
+
+static int sample_start(struct group *g)
+{
+	unsigned long long nr, thr;
+	if (cg_cpu_usage(&g->cg, &g->last_usage) < 0 || cg_cpu_throttled(&g->cg, &nr, &thr) < 0)
+		return -1;
+	g->last_nr = nr;
+	g->last_throttled = thr;
+	g->share_sum = 0;
+	g->samples = 0;
+	return 0;
+}
+
+/* Run one phase: sleep a second at a time, print each group's share. */
+static int run_phase(struct group *gs, int ngroups, const char *phase, int seconds,
+		     double full, double *t0, FILE *csv)
+{
+	for (int i = 0; i < ngroups; i++)
+		if (sample_start(&gs[i]) < 0)
+			return -1;
+	double last = now_s();
+	for (int s = 0; s < seconds && !stop_signal; s++) {
+		/* sleep() returns early on a signal: Ctrl-C is handled at once */
+		struct timespec ts = { 1, 0 };
+		nanosleep(&ts, NULL);
+		if (stop_signal)
+			break;
+		double t = now_s(), dt = t - last;
+		last = t;
+		for (int i = 0; i < ngroups; i++) {
+			struct group *g = &gs[i];
+			unsigned long long u, nr, thr;
+			if (cg_cpu_usage(&g->cg, &u) < 0 || cg_cpu_throttled(&g->cg, &nr, &thr) < 0)
+				return -1;
+			double pct = (double)(u - g->last_usage) / (dt * 1e6) * 100.0;
+			g->share_sum += pct;
+			g->samples++;
+			char b[BAR + 1];
+			bar(b, pct, full);
+			say("  t=%4.1fs %-8s [%s] %6.1f%%   nr_throttled %llu (+%llu)  throttled %.2fs",
+			    t - *t0, ngroups > 1 ? strrchr(g->cg.name, '-') + 1 : "", b, pct,
+			    nr, nr - g->last_nr, (double)thr / 1e6);
+			if (csv)
+				fprintf(csv, "%.2f,%s,%s,%.2f,%llu,%llu\n", t - *t0, phase,
+					g->cg.name, pct, nr, thr);
+			g->last_usage = u;
+			g->last_nr = nr;
+			g->last_throttled = thr;
+		}
+	}
+	return 0;
+}
+
+static double mean(const struct group *g)
+{
+	return g->samples ? g->share_sum / g->samples : 0;
+}
+
+int main(int argc, char **argv)
+{
+	prog_name = "05-cgroup-cpu";
+	long long period = 100000, quota = 50000;
+	const char *cpus = NULL, *quota_s = NULL, *period_s = NULL, *csv_path = NULL;
+	int seconds = 5, loops = 1, weight = 0;
+	char why[256];
+	static const struct option opts[] = {
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "quota", required_argument, NULL, 'q' },
+		{ "period", required_argument, NULL, 'p' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "loops", required_argument, NULL, 'l' },
+		{ "csv", required_argument, NULL, 'o' },
+		{ "weight", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+	char *end;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cpus = optarg; break;
+		case 'q': quota_s = optarg; break;
+		case 'p': period_s = optarg; break;
+		case 's':
+			seconds = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || seconds < 1 || seconds > 60)
+				die("--seconds '%s': give a whole number from 1 to 60", optarg);
+			break;
+		case 'l':
+			loops = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || loops < 1 || loops > MAX_LOOPS)
+				die("--loops '%s': give a whole number from 1 to %d", optarg, MAX_LOOPS);
+			break;
+		case 'o': csv_path = optarg; break;
+		case 'w': weight = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc)
+		die("unexpected argument '%s'; see --help", argv[optind]);
+	if (cpus && (quota_s || period_s))
+		die("--cpus and --quota/--period both set a limit; give one or the other");
+	if (weight && (cpus || quota_s || period_s || loops != 1))
+		die("--weight runs its own fixed experiment; drop --cpus/--quota/--period/--loops");
+	if (quota_s || period_s) {
+		char spec[80];
+		snprintf(spec, sizeof(spec), "%s %s", quota_s ? quota_s : "max",
+			 period_s ? period_s : "100000");
+		if (parse_cpu_max(spec, &quota, &period, why, sizeof(why)) < 0)
+			die("--quota/--period: %s", why);
+		if (!quota_s)
+			quota = period / 2;
+	}
+	if (cpus && parse_cpus(cpus, period, &quota, why, sizeof(why)) < 0)
+		die("--cpus: %s", why);
+	if (geteuid() != 0)
+		die("creating a cgroup needs root: run with sudo");
+
+	/* Open the CSV before creating anything, so a bad path leaves nothing. */
+	FILE *csv = NULL;
+	if (csv_path) {
+		csv = fopen(csv_path, "we");
+		if (!csv)
+			die_errno("open --csv %s", csv_path);
+		fprintf(csv, "t,phase,group,share_pct,nr_throttled,throttled_us\n");
+	}
+
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	struct group gs[2];
+	memset(gs, 0, sizeof(gs));
+	int ngroups = weight ? 2 : 1, created = 0, rc = 1;
+	enum cg_layout layout;
+	if (cg_detect(&layout) < 0)
+		goto cleanup;
+	say("=> cgroup layout: %s", cg_layout_name(layout));
+
+	for (int i = 0; i < ngroups; i++) {
+		char leaf[64];
+		snprintf(leaf, sizeof(leaf), "05-cpu-%d%s", (int)getpid(),
+			 !weight ? "" : i == 0 ? "-light" : "-heavy");
+		step("creating cgroup %s/%s", CG_PARENT, leaf);
+		if (cg_create(&gs[i].cg, leaf, CG_CPU) < 0)
+			goto cleanup;
+		created = i + 1;
+		done();
+		for (int d = 0; d < gs[i].cg.ndirs; d++)
+			say("   %s%s%s", gs[i].cg.dirs[d].path, gs[i].cg.dirs[d].ctrl[0] ? "  <- " : "",
+			    gs[i].cg.dirs[d].ctrl);
+	}
+
+	double t0 = now_s();
+	if (weight) {
+		unsigned w[2] = { 100, 300 }, sh[2] = { 256, 768 };
+		for (int i = 0; i < 2; i++) {
+			char val[16];
+			snprintf(val, sizeof(val), "%u", layout == CG_LAYOUT_V2 ? w[i] : sh[i]);
+			step("%s: %s = %s", strrchr(gs[i].cg.name, '-') + 1,
+			     cg_file_name(&gs[i].cg, "cpu.weight"), val);
+			if (cg_set_cpu_share(&gs[i].cg, w[i], sh[i]) < 0)
+				goto cleanup;
+			done();
+		}
+		step("starting one busy loop per group, both pinned to CPU 0");
+		for (int i = 0; i < 2; i++)
+			if (start_loops(&gs[i], 1, 0) < 0)
+				goto cleanup;
+		done();
+		say("=> both loops want all of CPU 0; the weights decide who gets how much:");
+		if (run_phase(gs, 2, "weight", seconds, 100.0, &t0, csv) < 0)
+			goto cleanup;
+		if (stop_signal)
+			goto cleanup;
+		double a = mean(&gs[0]), b = mean(&gs[1]);
+		say("=> result: target 25.0%% / 75.0%% of CPU 0, measured %.1f%% / %.1f%% "
+		    "(%.1f%% / %.1f%% of what they got together)", a, b,
+		    100 * a / (a + b), 100 * b / (a + b));
+		rc = 0;
+		goto cleanup;
+	}
+
+	char cur[64];
+	step("starting %d busy loop%s (`while :; do :; done` in C) in the cgroup", loops,
+	     loops > 1 ? "s" : "");
+	if (start_loops(&gs[0], loops, -1) < 0)
+		goto cleanup;
+	say("pid %d%s", (int)gs[0].pids[0], loops > 1 ? " ..." : "");
+
+	double full = 100.0 * loops;
+	if (layout == CG_LAYOUT_V2)
+		format_cpu_max(CG_MAX, period, cur, sizeof(cur));
+	else
+		snprintf(cur, sizeof(cur), "-1");
+	say("=> phase 1, no limit (%s \"%s\"): %d s, measured from %s",
+	    layout == CG_LAYOUT_V2 ? "cpu.max" : "cpu.cfs_quota_us", cur, seconds,
+	    cg_file_name(&gs[0].cg, "cpu.usage"));
+	if (run_phase(gs, 1, "unlimited", seconds, full, &t0, csv) < 0 || stop_signal)
+		goto cleanup;
+	double before = mean(&gs[0]);
+
+	format_cpu_max(quota, period, cur, sizeof(cur));
+	if (layout == CG_LAYOUT_V2)
+		step("writing cpu.max \"%s\"", cur);
+	else
+		step("writing cpu.cfs_period_us %lld, cpu.cfs_quota_us %lld (v2: cpu.max \"%s\")",
+		     period, quota, cur);
+	if (cg_set_cpu_max(&gs[0].cg, quota, period) < 0)
+		goto cleanup;
+	done();
+	double target = 100.0 * (double)quota / (double)period;
+	if (target > full)
+		target = full;
+	say("=> phase 2, limited to %.1f%% of one CPU: %d s", target, seconds);
+	if (run_phase(gs, 1, "limited", seconds, full, &t0, csv) < 0 || stop_signal)
+		goto cleanup;
+	double after = mean(&gs[0]);
+	say("=> unlimited %.1f%%, then target %.1f%%, measured %.1f%%", before, target, after);
+	rc = 0;
+
+cleanup:
+	if (stop_signal)
+		say("\n=> caught SIG%s: cleaning up", sigabbrev_np(stop_signal));
+	for (int i = 0; i < ngroups; i++)
+		stop_loops(&gs[i]);
+	for (int i = 0; i < created; i++) {
+		step("removing cgroup %s", gs[i].cg.name);
+		if (cg_destroy(&gs[i].cg) < 0)
+			rc = 1;
+		else
+			done();
+	}
+	if (csv && fclose(csv) != 0) {
+		warn_errno("write --csv %s", csv_path);
+		rc = 1;
+	}
+	return stop_signal ? 128 + stop_signal : rc;
+}
