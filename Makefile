@@ -25,7 +25,7 @@ COMMON  := common/common.c
 DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue
 
-.PHONY: all clean test test-unit test-host deps tour $(addprefix stage-,01 02 03 04 05 06)
+.PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour $(addprefix stage-,01 02 03 04 05 06)
 all: $(DEMOS)
 
 stage-01: 01-uts/demo
@@ -55,14 +55,26 @@ tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c
 tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/spawn.c $(CGROUP) $(COMMON)
 $(UNIT): LDLIBS += $(PKGS_CMOCKA)
 
+# make test: unit tests, integration tests on this host, then the same
+# integration tests in a qemu VM with pure cgroup v2 and with v1 only.
 test: all $(UNIT)
-	@bash tests/run.sh
+	@bash tests/run.sh unit host vm-self vm-v2 vm-v1
 
 test-unit: $(UNIT)
 	@bash tests/run.sh unit
 
 test-host: all $(UNIT)
-	@bash tests/run.sh
+	@bash tests/run.sh unit host
+
+test-vm-v2: all
+	@bash tests/run.sh vm-v2
+
+test-vm-v1: all
+	@bash tests/run.sh vm-v1
+
+# A pure cgroup v2 machine for the labs: a shell in the VM, repository built.
+vm: all
+	@bash tests/vm/vm.sh shell v2
 
 deps:
 	@bash tests/deps.sh

@@ -3,9 +3,10 @@
 # Debian/Ubuntu: apt-get. Elsewhere: print the equivalent and stop.
 set -eu
 APT_PKGS=(make gcc clang pkg-config libcap-dev libcmocka-dev
-	strace busybox-static util-linux procps)
+	strace busybox-static util-linux procps
+	qemu-system-x86 cpio xz-utils file)   # the test VM (tests/vm/vm.sh)
 DNF_PKGS=(make gcc clang pkgconf-pkg-config libcap-devel libcmocka-devel
-	strace busybox util-linux procps-ng)
+	strace busybox util-linux procps-ng qemu-system-x86 cpio xz file)
 
 if ! command -v apt-get >/dev/null; then
 	echo "No apt-get here. On Fedora/RHEL/OpenCloudOS run:"

@@ -1,14 +1,31 @@
 #!/usr/bin/env bash
-# tests/run.sh [unit|integration] — run the unit tests (cmocka) and the
-# integration scripts, and end with one line: "N passed, N failed, N skipped".
+# tests/run.sh [PART...] — run the tests and end with one line:
+# "N passed, N failed, N skipped". PARTs, in the order given:
+#   unit         cmocka unit tests (no root needed)
+#   host         integration scripts on this machine's kernel and cgroup layout
+#   vm-self      the VM test bed's own checks
+#   vm-v2 vm-v1  the integration scripts again, in a qemu VM booted with a
+#                pure cgroup v2 / v1-only layout (tests/vm/vm.sh)
+# Default: all of them.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-what=${1:-all}
+[ $# -gt 0 ] || set -- unit host vm-self vm-v2 vm-v1
 passed=0 failed=0 skipped=0
 failures=()
 
+# count LABEL OUTPUT: add up the ok / not ok / skip lines of a run
+count() {
+	local label=$1 out=$2
+	passed=$((passed + $(grep -c '^ok - ' <<<"$out")))
+	skipped=$((skipped + $(grep -c '^skip - ' <<<"$out")))
+	failed=$((failed + $(grep -c '^not ok - ' <<<"$out")))
+	while IFS= read -r l; do failures+=("$label: ${l#not ok - }"); done \
+		< <(grep '^not ok - ' <<<"$out")
+}
+
 run_unit() {
 	local t out p f
+	echo "#### unit tests (cmocka)"
 	for t in tests/unit/test_*; do
 		[ -x "$t" ] || continue
 		case "$t" in *.c) continue ;; esac
@@ -25,34 +42,80 @@ run_unit() {
 	done
 }
 
-run_integration() {
+# The integration scripts, here; prints their lines (used inside the VM too).
+run_scripts() {
 	local s out
 	for s in tests/integration/*.sh; do
 		echo "## ${s##*/}"
 		out=$(bash "$s" 2>&1)
 		printf '%s\n' "$out"
-		passed=$((passed + $(grep -c '^ok - ' <<<"$out")))
-		skipped=$((skipped + $(grep -c '^skip - ' <<<"$out")))
-		local nf
-		nf=$(grep -c '^not ok - ' <<<"$out")
-		failed=$((failed + nf))
-		while IFS= read -r l; do failures+=("${s##*/}: ${l#not ok - }"); done \
-			< <(grep '^not ok - ' <<<"$out")
 		if ! grep -qE '^(ok|not ok|skip) - ' <<<"$out"; then
-			failed=$((failed + 1)); failures+=("${s##*/}: printed no result")
+			echo "not ok - ${s##*/} printed no result"
 		fi
 	done
 }
 
-case "$what" in
-unit) run_unit ;;
-integration) run_integration ;;
-all) run_unit; run_integration ;;
-*) echo "usage: tests/run.sh [unit|integration|all]" >&2; exit 2 ;;
-esac
+layout() {
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then echo "cgroup v2"
+	elif [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then echo "hybrid"
+	else echo "cgroup v1"; fi
+}
+
+run_host() {
+	echo "#### integration tests on this host (kernel $(uname -r), $(layout))"
+	local out
+	out=$(run_scripts)
+	printf '%s\n' "$out"
+	count "host" "$out"
+}
+
+vm_ready() { # the VM needs root (9p share of /, mknod in the initramfs) and qemu
+	if [ "$(id -u)" != 0 ]; then
+		echo "skip - $1 (needs root: run 'sudo make test')"
+		skipped=$((skipped + 1))
+		return 1
+	fi
+	return 0
+}
+
+run_vm() {
+	local mode=$1 out rc
+	echo "#### integration tests in a qemu VM, cgroup $mode (Debian's kernel; tests/vm/vm.sh)"
+	vm_ready "vm-$mode" || return 0
+	out=$(bash tests/vm/vm.sh run "$mode" 'bash tests/run.sh --scripts' 2>&1); rc=$?
+	printf '%s\n' "$out" | sed 's/^\(ok\|not ok\|skip\) - /&['"$mode"'] /'
+	count "vm-$mode" "$(sed 's/^\(ok\|not ok\|skip\) - /&['"$mode"'] /' <<<"$out")"
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok - ' <<<"$out"; then
+		failed=$((failed + 1)); failures+=("vm-$mode: the VM run ended with status $rc")
+	fi
+}
+
+run_vm_self() {
+	echo "#### the VM test bed's own checks (tests/vm/selftest.sh)"
+	vm_ready "vm-self" || return 0
+	local out
+	out=$(bash tests/vm/selftest.sh 2>&1)
+	printf '%s\n' "$out"
+	count "vm-self" "$out"
+}
+
+if [ "${1:-}" = --scripts ]; then   # inside the VM: just the scripts' lines
+	run_scripts
+	exit 0
+fi
+for part in "$@"; do
+	case "$part" in
+	unit) run_unit ;;
+	host) run_host ;;
+	vm-self) run_vm_self ;;
+	vm-v2) run_vm v2 ;;
+	vm-v1) run_vm v1 ;;
+	*) echo "usage: tests/run.sh [unit|host|vm-self|vm-v2|vm-v1]..." >&2; exit 2 ;;
+	esac
+done
 
 if [ ${#failures[@]} -gt 0 ]; then
-	echo "## failures:"
+	echo "#### failures:"
 	printf '  %s\n' "${failures[@]}"
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
