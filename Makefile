@@ -8,7 +8,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-STAGES  := 01-uts 02-user 03-pid-ipc 04-mount-proc 05-cgroup-cpu 06-cgroup-memory
+STAGES  := 01-uts 02-user 03-pid-ipc 04-mount-proc 05-cgroup-cpu 06-cgroup-memory 07-overlayfs
 INCLUDES := -Icommon $(addprefix -I,$(STAGES))
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror $(INCLUDES)
 ifeq ($(SANITIZE),1)
@@ -17,15 +17,16 @@ override LDFLAGS += -fsanitize=address,undefined
 endif
 
 PKGS_CAP    := $(shell pkg-config --cflags --libs libcap 2>/dev/null || echo -lcap)
+PKGS_CRYPTO := $(shell pkg-config --cflags --libs libcrypto 2>/dev/null || echo -lcrypto)
 PKGS_CMOCKA := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
 
 HEADERS := $(wildcard common/*.h */*.h)
 COMMON  := common/common.c
 
-DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo
-UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue
+DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo
+UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay
 
-.PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour $(addprefix stage-,01 02 03 04 05 06)
+.PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour $(addprefix stage-,01 02 03 04 05 06 07)
 all: $(DEMOS)
 
 stage-01: 01-uts/demo
@@ -34,6 +35,7 @@ stage-03: 03-pid-ipc/demo
 stage-04: 04-mount-proc/demo
 stage-05: 05-cgroup-cpu/demo
 stage-06: 06-cgroup-memory/demo
+stage-07: 07-overlayfs/demo
 
 # Each stage links the modules of the stages it builds on; none copies them.
 01-uts/demo: 01-uts/demo.c 01-uts/ns.c 01-uts/uts.c $(COMMON)
@@ -45,6 +47,9 @@ stage-06: 06-cgroup-memory/demo
 CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c
 05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c $(CGROUP) $(COMMON)
 06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/spawn.c $(CGROUP) $(COMMON)
+07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/overlay.c 02-user/userns.c \
+	04-mount-proc/mounts.c $(COMMON)
+07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
 
 $(DEMOS) $(UNIT): $(HEADERS) Makefile
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
@@ -53,6 +58,7 @@ tests/unit/test_ns: tests/unit/test_ns.c 01-uts/ns.c 01-uts/uts.c
 tests/unit/test_userns: tests/unit/test_userns.c 02-user/userns.c $(COMMON)
 tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/spawn.c $(CGROUP) $(COMMON)
+tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMMON)
 $(UNIT): LDLIBS += $(PKGS_CMOCKA)
 
 # make test: unit tests, integration tests on this host, then the same

@@ -12,9 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
 #include <sys/capability.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,14 +122,8 @@ int main(int argc, char **argv)
 		 * must name the child's real uid, so dropping has to happen before
 		 * the clone, not in the map. */
 		step("running as root: dropping to nobody (%d) first", NOBODY);
-		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
-			die_errno("setgroups/setresgid/setresuid(%d)", NOBODY);
-		/* Changing uid clears the "dumpable" flag, and a non-dumpable
-		 * process's /proc/PID files belong to root: we could no longer
-		 * write our own child's uid_map. Set it back. */
-		if (prctl(PR_SET_DUMPABLE, 1) < 0)
-			die_errno("prctl(PR_SET_DUMPABLE)");
+		if (userns_drop_to(NOBODY) < 0)
+			return 1;
 		done();
 	}
 	uid_t uid = getuid();

@@ -3,6 +3,9 @@
 #include "userns.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,4 +112,17 @@ int userns_write_maps(pid_t pid, const struct idmap *uid, const struct idmap *gi
 	if (write_map(pid, "uid_map", uid) < 0)
 		return -1;
 	return write_map(pid, "gid_map", gid);
+}
+
+int userns_drop_to(unsigned long id)
+{
+	if (setgroups(0, NULL) < 0 || setresgid((gid_t)id, (gid_t)id, (gid_t)id) < 0 ||
+	    setresuid((uid_t)id, (uid_t)id, (uid_t)id) < 0)
+		return warn_errno("setgroups/setresgid/setresuid(%lu)", id);
+	/* Changing uid clears the "dumpable" flag, and a non-dumpable
+	 * process's /proc/PID files belong to root: we could no longer write
+	 * our own child's uid_map. Set it back. */
+	if (prctl(PR_SET_DUMPABLE, 1) < 0)
+		return warn_errno("prctl(PR_SET_DUMPABLE)");
+	return 0;
 }

@@ -28,4 +28,8 @@ int idmap_to_inside(const struct idmap *maps, size_t n, unsigned long outside,
  * -1 after printing which file was refused and why. */
 int userns_write_maps(pid_t pid, const struct idmap *uid, const struct idmap *gid);
 
+/* Become uid/gid `id` for good (no groups), and stay dumpable so we can
+ * still write our own children's /proc/PID/uid_map. 0 or -1 (printed). */
+int userns_drop_to(unsigned long id);
+
 #endif

@@ -224,3 +224,11 @@ const char *describe_status(int status, char *buf, size_t size)
 		snprintf(buf, size, "status 0x%x", status);
 	return buf;
 }
+
+int kernel_at_least(const char *release, int major, int minor)
+{
+	int ma = 0, mi = 0;
+	if (sscanf(release, "%d.%d", &ma, &mi) != 2)
+		return 0;
+	return ma > major || (ma == major && mi >= minor);
+}

@@ -55,4 +55,7 @@ int wait_child(pid_t pid);
 /* "exited 0", "killed by SIGKILL" ... for a wait status. */
 const char *describe_status(int status, char *buf, size_t size);
 
+/* Is a uname release like "6.1.0-56-amd64" at least major.minor? Pure. */
+int kernel_at_least(const char *release, int major, int minor);
+
 #endif

@@ -2,11 +2,11 @@
 # tests/deps.sh — install what building and testing need (called by `make deps`).
 # Debian/Ubuntu: apt-get. Elsewhere: print the equivalent and stop.
 set -eu
-APT_PKGS=(make gcc clang pkg-config libcap-dev libcmocka-dev
+APT_PKGS=(make gcc clang pkg-config libcap-dev libcmocka-dev libssl-dev
 	strace busybox-static util-linux procps
-	qemu-system-x86 cpio xz-utils file)   # the test VM (tests/vm/vm.sh)
-DNF_PKGS=(make gcc clang pkgconf-pkg-config libcap-devel libcmocka-devel
-	strace busybox util-linux procps-ng qemu-system-x86 cpio xz file)
+	qemu-system-x86 cpio xz-utils file e2fsprogs)   # the test VM (tests/vm/vm.sh)
+DNF_PKGS=(make gcc clang pkgconf-pkg-config libcap-devel libcmocka-devel openssl-devel
+	strace busybox util-linux procps-ng qemu-system-x86 cpio xz file e2fsprogs)
 
 if ! command -v apt-get >/dev/null; then
 	echo "No apt-get here. On Fedora/RHEL/OpenCloudOS run:"

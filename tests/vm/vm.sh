@@ -22,7 +22,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${MINI_DOCKER_VM_CACHE:-$ROOT/.cache/vm}
 KPKG=${VM_KERNEL_PKG:-}
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-netfs fscache 9pnet 9pnet_virtio 9p overlay veth"
+netfs fscache 9pnet 9pnet_virtio 9p overlay veth virtio_blk crc32c_generic ext4"
 
 die() { echo "vm.sh: $*" >&2; exit 251; }
 
@@ -33,6 +33,7 @@ need() {
 	[ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q static \
 		|| missing+=(busybox-static)
 	command -v xz >/dev/null || missing+=(xz-utils)
+	command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "vm.sh: missing ${missing[*]}; install with:" >&2
 		echo "  sudo apt-get install --no-install-recommends ${missing[*]}   (or: sudo make deps)" >&2
@@ -128,6 +129,11 @@ boot() { # boot MODE INTERACTIVE CMDFILE -> runs qemu, output on stdout
 	# Concatenated cpio archives form one initramfs: the cached base plus
 	# this run's command, mode and nonce.
 	(cd "$run/extra" && find . | cpio -o -H newc --quiet) | cat "$CACHE/base.cpio" - >"$run/initrd"
+	# A scratch ext4 disk for /tmp and /var/lib/mini-docker: a real disk
+	# filesystem, with user.* xattrs (tmpfs has them only from Linux 6.6),
+	# as a student's machine would have. Sparse, gone after the run.
+	truncate -s 4G "$run/scratch.img"
+	mkfs.ext4 -q -F -E lazy_itable_init=1 "$run/scratch.img"
 	local serial="-serial stdio"
 	[ "$interactive" = 1 ] && serial="-serial mon:stdio"
 	set +e
@@ -137,6 +143,7 @@ boot() { # boot MODE INTERACTIVE CMDFILE -> runs qemu, output on stdout
 		-kernel "$CACHE/vmlinux" -initrd "$run/initrd" \
 		-append "console=ttyS0 loglevel=1 panic=-1 rdinit=/init" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-drive file="$run/scratch.img",if=virtio,format=raw,cache=unsafe \
 		2> >(grep -v 'multidevs\|warning: .* spans' >&2)
 	local rc=$?
 	set -e

@@ -1,0 +1,250 @@
+/* 07-overlayfs/overlay.c — see overlay.h. */
+#define _GNU_SOURCE
+#include "overlay.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "common.h"
+
+int ovl_escape(const char *path, char *out, size_t size)
+{
+	size_t n = 0;
+	for (const char *p = path; *p; p++) {
+		int special = *p == ',' || *p == ':' || *p == '\\';
+		if (n + 1 + (size_t)special >= size)
+			return -1;
+		if (special)
+			out[n++] = '\\';
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static int append(char *out, size_t size, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+	if (*len + n >= size)
+		return -1;
+	memcpy(out + *len, s, n + 1);
+	*len += n;
+	return 0;
+}
+
+static int append_path(char *out, size_t size, size_t *len, const char *key,
+		       const char *path, char *why, size_t why_size)
+{
+	char esc[PATH_MAX * 2];
+	/* overlayfs resolves its paths at mount time from the mounter's cwd
+	 * in some versions and not others; the notes saw relative paths fail. */
+	if (path[0] != '/') {
+		snprintf(why, why_size, "%s '%s' is relative; overlayfs needs absolute paths",
+			 key, path);
+		return -1;
+	}
+	if (ovl_escape(path, esc, sizeof(esc)) < 0 || append(out, size, len, esc) < 0) {
+		snprintf(why, why_size, "%s '%s' is too long for the mount options", key, path);
+		return -1;
+	}
+	return 0;
+}
+
+int ovl_options(const char *const *lowers, size_t nlowers, const char *upper,
+		const char *work, int userxattr, char *out, size_t size,
+		char *why, size_t why_size)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	if (nlowers == 0) {
+		snprintf(why, why_size, "overlay needs at least one lower directory");
+		return -1;
+	}
+	if (append(out, size, &len, "lowerdir=") < 0)
+		goto too_long;
+	for (size_t i = 0; i < nlowers; i++) {
+		if (i > 0 && append(out, size, &len, ":") < 0)
+			goto too_long;
+		if (append_path(out, size, &len, "lowerdir", lowers[i], why, why_size) < 0)
+			return -1;
+	}
+	if (upper) {
+		if (!work) {
+			snprintf(why, why_size, "an upperdir needs a workdir");
+			return -1;
+		}
+		if (append(out, size, &len, ",upperdir=") < 0 ||
+		    append_path(out, size, &len, "upperdir", upper, why, why_size) < 0 ||
+		    append(out, size, &len, ",workdir=") < 0 ||
+		    append_path(out, size, &len, "workdir", work, why, why_size) < 0)
+			return -1;
+	}
+	/* userxattr: keep overlay's own xattrs (opaque, redirect) in the
+	 * user.overlay.* namespace, which an unprivileged mounter may write;
+	 * trusted.* needs CAP_SYS_ADMIN in the initial user namespace. */
+	if (userxattr && append(out, size, &len, ",userxattr") < 0)
+		goto too_long;
+	return 0;
+too_long:
+	snprintf(why, why_size, "overlay options longer than %zu bytes (too many layers?)", size);
+	return -1;
+}
+
+int ovl_mount(const char *const *lowers, size_t nlowers, const char *upper,
+	      const char *work, const char *merged, int userxattr)
+{
+	char opts[16384], why[PATH_MAX + 128];
+	if (ovl_options(lowers, nlowers, upper, work, userxattr, opts, sizeof(opts),
+			why, sizeof(why)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, why);
+		errno = EINVAL;
+		return -1;
+	}
+	if (upper) {
+		struct stat su, sw;
+		if (stat(upper, &su) < 0)
+			return warn_errno("stat upperdir %s", upper);
+		if (stat(work, &sw) < 0)
+			return warn_errno("stat workdir %s", work);
+		/* Copy-up builds the new file in workdir, then rename(2)s it
+		 * into upperdir: that only works within one filesystem. */
+		if (su.st_dev != sw.st_dev) {
+			fprintf(stderr, "%s: upperdir %s and workdir %s are on different "
+				"filesystems; overlayfs needs them on the same one\n",
+				prog_name, upper, work);
+			errno = EXDEV;
+			return -1;
+		}
+	}
+	if (mount("overlay", merged, "overlay", 0, opts) == 0)
+		return 0;
+	int err = errno;
+	const char *hint = "";
+	switch (err) {
+	case ELOOP:
+		hint = " (the lower, upper and work directories overlap: one is inside another)";
+		break;
+	case EINVAL:
+		hint = " (check that every directory exists, workdir is empty and on the "
+		       "same filesystem as upperdir, and the upper filesystem supports the "
+		       "needed xattrs; the kernel log, dmesg, names the reason)";
+		break;
+	case ENODEV:
+		hint = " (this kernel has no overlay filesystem: modprobe overlay)";
+		break;
+	case EPERM:
+		hint = " (mounting needs CAP_SYS_ADMIN: root, or a user + mount namespace "
+		       "with userxattr on Linux 5.11 or later)";
+		break;
+	case ENOENT:
+		hint = " (a lower, upper or work directory does not exist)";
+		break;
+	}
+	fprintf(stderr, "%s: mount -t overlay overlay -o %s %s: %s%s\n", prog_name, opts,
+		merged, strerror(err), hint);
+	errno = err;
+	return -1;
+}
+
+int ovl_umount(const char *merged)
+{
+	if (umount2(merged, 0) < 0)
+		return warn_errno("umount %s", merged);
+	return 0;
+}
+
+const char *ovl_kind_name(enum ovl_kind kind)
+{
+	switch (kind) {
+	case OVL_FILE: return "file";
+	case OVL_DIR: return "dir";
+	case OVL_OPAQUE_DIR: return "opaque dir";
+	case OVL_WHITEOUT: return "whiteout";
+	}
+	return "?";
+}
+
+int ovl_is_whiteout(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 0 && minor(st->st_rdev) == 0;
+}
+
+static int is_opaque(const char *path)
+{
+	char v[4];
+	const char *names[] = { "trusted.overlay.opaque", "user.overlay.opaque" };
+	for (int i = 0; i < 2; i++) {
+		ssize_t n = lgetxattr(path, names[i], v, sizeof(v));
+		if (n == 1 && v[0] == 'y')
+			return 1;
+	}
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(const char *root, const char *rel, ovl_visit_fn fn, void *arg)
+{
+	char dirpath[PATH_MAX];
+	snprintf(dirpath, sizeof(dirpath), "%s%s%s", root, rel[0] ? "/" : "", rel);
+	DIR *d = opendir(dirpath);
+	if (!d)
+		return warn_errno("opendir %s", dirpath);
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **grown = realloc(names, cap * sizeof(*names));
+			if (!grown)
+				break;
+			names = grown;
+		}
+		names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names); /* stable output for tests */
+	int ret = 0;
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		char childrel[PATH_MAX], childpath[PATH_MAX * 2];
+		snprintf(childrel, sizeof(childrel), "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
+		snprintf(childpath, sizeof(childpath), "%s/%s", root, childrel);
+		struct stat st;
+		if (lstat(childpath, &st) < 0) {
+			ret = warn_errno("lstat %s", childpath);
+			break;
+		}
+		enum ovl_kind kind = OVL_FILE;
+		if (ovl_is_whiteout(&st))
+			kind = OVL_WHITEOUT;
+		else if (S_ISDIR(st.st_mode))
+			kind = is_opaque(childpath) ? OVL_OPAQUE_DIR : OVL_DIR;
+		ret = fn(childrel, kind, &st, arg);
+		if (ret == 0 && S_ISDIR(st.st_mode))
+			ret = walk(root, childrel, fn, arg);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
+int ovl_walk_upper(const char *upper, ovl_visit_fn fn, void *arg)
+{
+	return walk(upper, "", fn, arg);
+}

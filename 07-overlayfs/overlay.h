@@ -1,0 +1,46 @@
+/* 07-overlayfs/overlay.h — mount an overlay from image layers, and read back
+ * what a container changed (its upper dir). Reused by 08 for every
+ * container's root filesystem and by its commit/diff. */
+#ifndef OVERLAY_H
+#define OVERLAY_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+/* Escape the characters overlayfs treats specially in its option string:
+ * ',' (option separator), ':' (lowerdir separator) and '\' itself. Pure. */
+int ovl_escape(const char *path, char *out, size_t size);
+
+/* "lowerdir=L1:L2,upperdir=U,workdir=W[,userxattr]": lowers[0] is the top
+ * layer (it wins). Every path must be absolute. 0, or -1 with a reason. Pure. */
+int ovl_options(const char *const *lowers, size_t nlowers, const char *upper,
+		const char *work, int userxattr, char *out, size_t size,
+		char *why, size_t why_size);
+
+/* Mount it on merged, after checking that upper and work share a filesystem.
+ * Errors are printed in plain words (ELOOP: overlapping directories, ...).
+ * 0 or -1. */
+int ovl_mount(const char *const *lowers, size_t nlowers, const char *upper,
+	      const char *work, const char *merged, int userxattr);
+int ovl_umount(const char *merged);
+
+/* What an entry of an upper dir means for the merged view. */
+enum ovl_kind {
+	OVL_FILE,       /* added or changed (copied up) */
+	OVL_DIR,        /* a directory, merged with the lowers' */
+	OVL_OPAQUE_DIR, /* a directory that hides the lowers' contents */
+	OVL_WHITEOUT,   /* a deleted lower entry: char device 0:0 */
+};
+const char *ovl_kind_name(enum ovl_kind kind);
+/* A whiteout is a character device with device number 0:0. Pure. */
+int ovl_is_whiteout(const struct stat *st);
+
+/* Call fn for every entry below upper (paths relative to it, parents before
+ * children), classified. Opaque dirs are found by the trusted.overlay.opaque
+ * or user.overlay.opaque xattr. 0, or -1 on a read error (printed), or
+ * fn's non-zero return. */
+typedef int (*ovl_visit_fn)(const char *relpath, enum ovl_kind kind,
+			    const struct stat *st, void *arg);
+int ovl_walk_upper(const char *upper, ovl_visit_fn fn, void *arg);
+
+#endif
