@@ -218,15 +218,11 @@ static int ipc_part(void)
 	/* Block the signals our handler catches while the queue is created and
 	 * its id recorded: a Ctrl-C landing between the two would find no id to
 	 * remove and leave the queue on the host. */
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	sigset_t old;
+	block_stop_signals(&old);
 	msqid = msgget(QUEUE_KEY, IPC_CREAT | IPC_EXCL | 0600);
 	int err = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	restore_signals(&old);
 	errno = err;
 	if (msqid < 0) {
 		if (errno == EEXIST)
@@ -272,10 +268,7 @@ int main(int argc, char **argv)
 		die("--only '%s': accepted values are 'pid' and 'ipc'", only);
 
 	atexit(remove_queue);
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	catch_stop_signals(on_signal);
 
 	int rc = 0;
 	if (!only || strcmp(only, "pid") == 0)

@@ -242,10 +242,7 @@ int main(int argc, char **argv)
 		fprintf(csv, "t,phase,group,share_pct,nr_throttled,throttled_us\n");
 	}
 
-	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	catch_stop_signals(on_signal);
 
 	struct group gs[2];
 	memset(gs, 0, sizeof(gs));

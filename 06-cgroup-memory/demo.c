@@ -281,10 +281,7 @@ int main(int argc, char **argv)
 	if (geteuid() != 0)
 		die("creating a cgroup needs root: run with sudo");
 
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	catch_stop_signals(on_signal);
 
 	struct cgroup cg;
 	char leaf[64], l[32];

@@ -206,16 +206,12 @@ static int steps(int userxattr)
 	step("mounting overlay on merged");
 	/* Hold Ctrl-C until the mount is recorded: a signal landing between
 	 * mount(2) returning and "mounted = 1" would skip the unmount. */
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	sigset_t old;
+	block_stop_signals(&old);
 	int ret = ovl_mount(lowers, 2, up, wk, mg, userxattr);
 	if (ret == 0)
 		mounted = 1;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	restore_signals(&old);
 	if (ret < 0)
 		return 100;
 	done();
@@ -350,10 +346,7 @@ int main(int argc, char **argv)
 
 	lab_owner = getpid();
 	atexit(cleanup);
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	catch_stop_signals(on_signal);
 
 	make_lab(parent);
 	char before[NSEED][17], after[NSEED][17];

@@ -232,3 +232,33 @@ int kernel_at_least(const char *release, int major, int minor)
 		return 0;
 	return ma > major || (ma == major && mi >= minor);
 }
+
+static void stop_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+void catch_stop_signals(void (*handler)(int))
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+void block_stop_signals(sigset_t *old)
+{
+	sigset_t set;
+	stop_set(&set);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+void restore_signals(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
+#include <signal.h>
 #include <sys/types.h>
 
 /* Name used as the prefix of every error line ("01-uts: mount /proc: ..."). */
@@ -54,6 +55,15 @@ pid_t clone3_fork(uint64_t flags, int cgroup_fd, int *pidfd);
 int wait_child(pid_t pid);
 /* "exited 0", "killed by SIGKILL" ... for a wait status. */
 const char *describe_status(int status, char *buf, size_t size);
+
+/* The signals a user stops a demo with: SIGINT (Ctrl-C), SIGTERM, SIGHUP.
+ * catch_stop_signals installs handler for all three, without SA_RESTART, so
+ * a sleep or read returns EINTR and the main flow reaches its cleanup.
+ * block_stop_signals/restore_signals bracket "create a thing, record that
+ * it exists", so a signal cannot land between the two and skip its removal. */
+void catch_stop_signals(void (*handler)(int));
+void block_stop_signals(sigset_t *old);
+void restore_signals(const sigset_t *old);
 
 /* Is a uname release like "6.1.0-56-amd64" at least major.minor? Pure. */
 int kernel_at_least(const char *release, int major, int minor);
