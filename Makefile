@@ -8,7 +8,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-STAGES  := 01-uts 02-user 03-pid-ipc 04-mount-proc 05-cgroup-cpu 06-cgroup-memory 07-overlayfs
+STAGES  := 01-uts 02-user 03-pid-ipc 04-mount-proc 05-cgroup-cpu 06-cgroup-memory 07-overlayfs 08-mini-docker
 INCLUDES := -Icommon $(addprefix -I,$(STAGES))
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror $(INCLUDES)
 ifeq ($(SANITIZE),1)
@@ -23,11 +23,11 @@ PKGS_CMOCKA := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lc
 HEADERS := $(wildcard common/*.h */*.h)
 COMMON  := common/common.c
 
-DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo
-UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay
+DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker
+UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options
 
-.PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour $(addprefix stage-,01 02 03 04 05 06 07)
-all: $(DEMOS)
+.PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
+all: $(DEMOS) 08-mini-docker/demo
 
 stage-01: 01-uts/demo
 stage-02: 02-user/demo
@@ -36,6 +36,7 @@ stage-04: 04-mount-proc/demo
 stage-05: 05-cgroup-cpu/demo
 stage-06: 06-cgroup-memory/demo
 stage-07: 07-overlayfs/demo
+stage-08: 08-mini-docker/mini-docker 08-mini-docker/demo
 
 # Each stage links the modules of the stages it builds on; none copies them.
 01-uts/demo: 01-uts/demo.c 01-uts/ns.c 01-uts/uts.c $(COMMON)
@@ -50,6 +51,20 @@ CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo
 07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/overlay.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
+MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/run.c 08-mini-docker/container.c \
+	08-mini-docker/options.c 08-mini-docker/caps.c 07-overlayfs/overlay.c \
+	06-cgroup-memory/spawn.c 04-mount-proc/mounts.c 02-user/userns.c 01-uts/uts.c \
+	$(CGROUP) $(COMMON)
+08-mini-docker/mini-docker: $(MINI_DOCKER)
+08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP)
+# `demo` is mini-docker itself: called by that name it narrates a sample run.
+08-mini-docker/demo: 08-mini-docker/mini-docker
+	ln -sf mini-docker $@
+
+# The default image (Debian's busybox-static), where mini-docker looks for it.
+ROOTFS ?= /var/lib/mini-docker/images/busybox
+rootfs:
+	@bash 08-mini-docker/mkrootfs.sh $(ROOTFS)
 
 $(DEMOS) $(UNIT): $(HEADERS) Makefile
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
@@ -59,6 +74,11 @@ tests/unit/test_userns: tests/unit/test_userns.c 02-user/userns.c $(COMMON)
 tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/spawn.c $(CGROUP) $(COMMON)
 tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMMON)
+tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c \
+	08-mini-docker/caps.c 08-mini-docker/run.c 08-mini-docker/container.c \
+	07-overlayfs/overlay.c 06-cgroup-memory/spawn.c 04-mount-proc/mounts.c \
+	02-user/userns.c 01-uts/uts.c $(CGROUP) $(COMMON)
+tests/unit/test_options: LDLIBS += $(PKGS_CAP)
 $(UNIT): LDLIBS += $(PKGS_CMOCKA)
 
 # make test: unit tests, integration tests on this host, then the same
@@ -85,8 +105,8 @@ vm: all
 deps:
 	@bash tests/deps.sh
 
-tour: all
+tour: all rootfs
 	@bash tests/tour.sh
 
 clean:
-	rm -f $(DEMOS) $(UNIT)
+	rm -f $(DEMOS) $(UNIT) 08-mini-docker/demo

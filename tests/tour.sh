@@ -8,7 +8,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 rc=0
 for demo in 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo \
-	05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo; do
+	05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/demo; do
 	printf '\n\033[1m######## %s  (lesson: %s/README.md)\033[0m\n' "$demo" "${demo%/demo}"
 	"./$demo" || { echo "!! $demo failed" >&2; rc=1; }
 done

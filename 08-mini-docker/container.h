@@ -1,0 +1,34 @@
+/* 08-mini-docker/container.h — the inside of `run`: everything the
+ * container's first process does between clone and exec. */
+#ifndef CONTAINER_H
+#define CONTAINER_H
+
+#include <limits.h>
+#include <stdnoreturn.h>
+
+#include "options.h"
+
+struct container {
+	const struct run_opts *o;
+	char id[65];
+	char hostname[65];
+	char upper[PATH_MAX], work[PATH_MAX], merged[PATH_MAX];
+	int exec_err_fd;   /* write end, CLOEXEC: errno of a failed exec */
+	int tty_slave;     /* the terminal's slave end, or -1 */
+	char tty_path[64]; /* its path on the host, /dev/pts/N */
+	int verbose;       /* narrate each step on stderr */
+	int cgroup2;       /* the host is pure cgroup v2: mount it at /sys/fs/cgroup */
+};
+
+/* Runs as PID 1 of the new namespaces, already in the container's cgroup
+ * (and, with --rootless, with its id maps written). Sets up the root
+ * filesystem, /proc, /dev, /sys, volumes, hostname, network, environment and
+ * privileges, then execs the command. Never returns: on a setup error it
+ * prints the failing step and exits 125. */
+noreturn void container_init(const struct container *c);
+
+/* Masked and read-only /proc paths, as Docker's defaults. */
+extern const char *const proc_masked[];
+extern const char *const proc_readonly[];
+
+#endif

@@ -1,0 +1,285 @@
+/* 08-mini-docker/options.c — see options.h. */
+#define _GNU_SOURCE
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgvalue.h"
+#include "uts.h"
+
+#define DEFAULT_ROOTFS "/var/lib/mini-docker/images/busybox"
+
+void options_usage(void)
+{
+	printf("usage: mini-docker run [OPTIONS] COMMAND [ARG...]\n"
+	       "Run COMMAND as PID 1 of a new container: new UTS, PID, mount, IPC,\n"
+	       "network and cgroup namespaces, an overlay root over the image, limits.\n"
+	       "  -i, --interactive        keep stdin attached\n"
+	       "  -t, --tty                give the container a terminal\n"
+	       "      --rm                 remove the container when it exits (always, for now)\n"
+	       "      --name NAME          container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)\n"
+	       "      --hostname NAME      hostname inside (default: the short id)\n"
+	       "      --rootfs DIR         image directory (default %s)\n"
+	       "  -m, --memory SIZE        memory limit, like 64m or 1g\n"
+	       "      --cpus N             CPU limit, like 0.5\n"
+	       "      --pids-limit N       at most N processes\n"
+	       "  -e, --env KEY=VALUE      set an environment variable\n"
+	       "  -w, --workdir DIR        working directory inside (absolute)\n"
+	       "  -v, --volume HOST:CTR[:ro]  bind-mount a host directory or file\n"
+	       "      --rootless           no root needed: a user namespace maps you to 0\n"
+	       "      --init               run a small init as PID 1 that reaps and forwards signals\n"
+	       "      --help               this text\n"
+	       "Exit status: the command's; 125 mini-docker failed; 126 not executable;\n"
+	       "127 not found; 128+N killed by signal N (137: SIGKILL, often the OOM killer).\n",
+	       DEFAULT_ROOTFS);
+}
+
+int path_has_dotdot(const char *path)
+{
+	const char *p = path;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		if (end - p == 2 && p[0] == '.' && p[1] == '.')
+			return 1;
+		p = end;
+	}
+	return 0;
+}
+
+int name_check(const char *name, char *why, size_t why_size)
+{
+	size_t len = strlen(name);
+	int ok = len >= 1 && len <= 63;
+	for (size_t i = 0; ok && i < len; i++) {
+		char c = name[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		ok = alnum || (i > 0 && (c == '_' || c == '.' || c == '-'));
+	}
+	if (!ok)
+		snprintf(why, why_size, "--name '%s' is not valid; use 1-63 characters from "
+			 "[a-zA-Z0-9_.-], starting with a letter or digit", name);
+	return ok ? 0 : -1;
+}
+
+int env_check(const char *kv, char *why, size_t why_size)
+{
+	const char *eq = strchr(kv, '=');
+	int ok = eq && eq != kv && !(kv[0] >= '0' && kv[0] <= '9');
+	for (const char *p = kv; ok && p < eq; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		     (*p >= '0' && *p <= '9') || *p == '_';
+	if (!ok)
+		snprintf(why, why_size, "-e '%s' is not valid; use KEY=VALUE with KEY made of "
+			 "letters, digits and '_', not starting with a digit", kv);
+	return ok ? 0 : -1;
+}
+
+int volume_parse(const char *spec, struct volume *v, char *buf, size_t buf_size,
+		 char *why, size_t why_size)
+{
+	if (strlen(spec) >= buf_size)
+		goto bad;
+	strcpy(buf, spec);
+	char *host = buf, *ctr = strchr(buf, ':');
+	if (!ctr)
+		goto bad;
+	*ctr++ = '\0';
+	char *mode = strchr(ctr, ':');
+	v->readonly = 0;
+	if (mode) {
+		*mode++ = '\0';
+		if (strcmp(mode, "ro") == 0)
+			v->readonly = 1;
+		else if (strcmp(mode, "rw") != 0)
+			goto bad;
+	}
+	if (host[0] != '/' || ctr[0] != '/') {
+		snprintf(why, why_size, "-v '%s': both paths must be absolute", spec);
+		return -1;
+	}
+	if (path_has_dotdot(host) || path_has_dotdot(ctr)) {
+		snprintf(why, why_size, "-v '%s': '..' is not allowed in volume paths", spec);
+		return -1;
+	}
+	if (strcmp(ctr, "/") == 0) {
+		snprintf(why, why_size, "-v '%s': cannot mount over the container's /", spec);
+		return -1;
+	}
+	v->host = host;
+	v->container = ctr;
+	return 0;
+bad:
+	snprintf(why, why_size, "-v '%s' is not valid; use HOST:CONTAINER or HOST:CONTAINER:ro", spec);
+	return -1;
+}
+
+static int parse_count(const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 4194304)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t why_size)
+{
+	static char volbuf[MAX_VOLUMES][4096];
+	static const struct option longopts[] = {
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "rm", no_argument, NULL, 'R' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "hostname", required_argument, NULL, 'H' },
+		{ "rootfs", required_argument, NULL, 'r' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "pids-limit", required_argument, NULL, 'p' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "rootless", no_argument, NULL, 'U' },
+		{ "init", no_argument, NULL, 'I' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	memset(o, 0, sizeof(*o));
+	o->rootfs = DEFAULT_ROOTFS;
+	o->memory = o->cpu_quota = o->pids = -1;
+	o->cpu_period = 100000;
+	char inner[256];
+	int c;
+	optind = 1;
+	opterr = 0;
+	/* "+": stop at the first non-option, so the command's own flags
+	 * (sh -c ...) are not taken for ours. */
+	while ((c = getopt_long(argc, argv, "+:itm:e:w:v:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': o->interactive = 1; break;
+		case 't': o->tty = 1; break;
+		case 'R': o->rm = 1; break;
+		case 'U': o->rootless = 1; break;
+		case 'I': o->init = 1; break;
+		case 'N':
+			if (name_check(optarg, why, why_size) < 0)
+				return -1;
+			o->name = optarg;
+			break;
+		case 'H':
+			if (hostname_check(optarg, inner, sizeof(inner)) < 0) {
+				snprintf(why, why_size, "--hostname: %s", inner);
+				return -1;
+			}
+			o->hostname = optarg;
+			break;
+		case 'r': o->rootfs = optarg; break;
+		case 'm':
+			if (parse_size(optarg, &o->memory, inner, sizeof(inner)) < 0) {
+				snprintf(why, why_size, "--memory: %s", inner);
+				return -1;
+			}
+			if (o->memory != CG_MAX && o->memory < (6LL << 20)) {
+				snprintf(why, why_size, "--memory '%s' is below the minimum of 6m", optarg);
+				return -1;
+			}
+			break;
+		case 'c':
+			if (parse_cpus(optarg, o->cpu_period, &o->cpu_quota, inner, sizeof(inner)) < 0) {
+				snprintf(why, why_size, "--cpus: %s", inner);
+				return -1;
+			}
+			break;
+		case 'p':
+			if (parse_count(optarg, &o->pids) < 0) {
+				snprintf(why, why_size, "--pids-limit '%s' is not valid; give a whole "
+					 "number from 1 to 4194304", optarg);
+				return -1;
+			}
+			break;
+		case 'e':
+			if (env_check(optarg, why, why_size) < 0)
+				return -1;
+			if (o->nenv == MAX_ENV) {
+				snprintf(why, why_size, "more than %d -e options", MAX_ENV);
+				return -1;
+			}
+			o->env[o->nenv++] = optarg;
+			break;
+		case 'w':
+			if (optarg[0] != '/' || path_has_dotdot(optarg)) {
+				snprintf(why, why_size, "--workdir '%s' must be an absolute path "
+					 "without '..'", optarg);
+				return -1;
+			}
+			o->workdir = optarg;
+			break;
+		case 'v':
+			if (o->nvol == MAX_VOLUMES) {
+				snprintf(why, why_size, "more than %d -v options", MAX_VOLUMES);
+				return -1;
+			}
+			if (volume_parse(optarg, &o->vol[o->nvol], volbuf[o->nvol], sizeof(volbuf[0]),
+					 why, why_size) < 0)
+				return -1;
+			o->nvol++;
+			break;
+		case 'h':
+			options_usage();
+			return 1;
+		case '?':
+		default:
+			if (optopt)
+				snprintf(why, why_size, "unknown option '-%c'; see 'mini-docker run --help'", optopt);
+			else
+				snprintf(why, why_size, "unknown option '%s'; see 'mini-docker run --help'",
+					 argv[optind - 1]);
+			return -1;
+		case ':':
+			snprintf(why, why_size, "option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		snprintf(why, why_size, "no command given; usage: mini-docker run [OPTIONS] COMMAND [ARG...]");
+		return -1;
+	}
+	if (o->rootless && (o->memory != -1 || o->cpu_quota != -1 || o->pids != -1)) {
+		snprintf(why, why_size, "--rootless runs without a cgroup of its own: drop "
+			 "--memory, --cpus and --pids-limit (they need root or a delegated cgroup)");
+		return -1;
+	}
+	o->argv = argv + optind;
+	return 0;
+}
+
+int options_check_paths(const struct run_opts *o, char *why, size_t why_size)
+{
+	struct stat st;
+	if (o->rootfs[0] != '/') {
+		snprintf(why, why_size, "--rootfs '%s' must be an absolute path", o->rootfs);
+		return -1;
+	}
+	if (stat(o->rootfs, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(why, why_size, "rootfs '%s' is not a directory%s", o->rootfs,
+			 strcmp(o->rootfs, DEFAULT_ROOTFS) == 0 ?
+			 " (build the default image with 'sudo make rootfs')" : "");
+		return -1;
+	}
+	for (int i = 0; i < o->nvol; i++) {
+		if (stat(o->vol[i].host, &st) < 0) {
+			snprintf(why, why_size, "-v: host path '%s' does not exist", o->vol[i].host);
+			return -1;
+		}
+	}
+	return 0;
+}

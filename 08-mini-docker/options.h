@@ -1,0 +1,50 @@
+/* 08-mini-docker/options.h — `mini-docker run` options: parsed and checked
+ * before anything is created, so bad input costs nothing. Pure. */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stddef.h>
+
+#define MAX_ENV 64
+#define MAX_VOLUMES 16
+
+struct volume {
+	const char *host, *container;
+	int readonly;
+};
+
+struct run_opts {
+	int interactive, tty, rm, rootless, init;
+	const char *name, *hostname, *rootfs, *workdir;
+	long long memory;        /* bytes, or -1: no limit */
+	long long cpu_quota;     /* us per cpu_period, or -1 */
+	long long cpu_period;
+	long long pids;          /* -1: no limit */
+	const char *env[MAX_ENV];
+	int nenv;
+	struct volume vol[MAX_VOLUMES];
+	int nvol;
+	char **argv;             /* the command, NULL-terminated */
+};
+
+/* Parse `run` options (argv[0] is "run"). Returns 0; 1 if --help was asked
+ * (usage printed); -1 with a one-line reason in why. Checks only the text,
+ * not the filesystem: see options_check_paths. */
+int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t why_size);
+void options_usage(void);
+
+/* Container names: [a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}, as Docker. Pure. */
+int name_check(const char *name, char *why, size_t why_size);
+/* -e KEY=VALUE with KEY a shell-style identifier. Pure. */
+int env_check(const char *kv, char *why, size_t why_size);
+/* -v HOST:CONTAINER[:ro|:rw], both absolute, no ".." component. Pure. */
+int volume_parse(const char *spec, struct volume *v, char *buf, size_t buf_size,
+		 char *why, size_t why_size);
+/* A path with a ".." component could walk out of the rootfs. Pure. */
+int path_has_dotdot(const char *path);
+
+/* The filesystem side: rootfs is a directory holding the command's
+ * directory layout; volume host paths exist. 0 or -1 with a reason. */
+int options_check_paths(const struct run_opts *o, char *why, size_t why_size);
+
+#endif
