@@ -92,20 +92,10 @@ static int remount_ro(const char *path)
 	return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(path), NULL);
 }
 
-static void mkdir_p(const char *path, mode_t mode)
+static void mkdirs(const char *path, mode_t mode)
 {
-	char buf[PATH_MAX];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			fail("mkdir %s", buf);
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		fail("mkdir %s", buf);
+	if (mkdir_p(path, mode) < 0)
+		fail("mkdir -p %s", path);
 }
 
 /* A detached copy of a host mount, made before pivot_root while the host
@@ -157,7 +147,7 @@ static void setup_dev(struct held *h)
 		touch(p);
 		attach_tree(h->dev[i], p);
 	}
-	mkdir_p("/dev/pts", 0755);
+	mkdirs("/dev/pts", 0755);
 	/* newinstance: a devpts of our own, so the container sees only its own
 	 * terminals, not the host's /dev/pts/N. */
 	if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -165,10 +155,10 @@ static void setup_dev(struct held *h)
 		fail("mount devpts on /dev/pts");
 	if (symlink("pts/ptmx", "/dev/ptmx") < 0)
 		fail("symlink /dev/ptmx");
-	mkdir_p("/dev/shm", 01777);
+	mkdirs("/dev/shm", 01777);
 	if (mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") < 0)
 		fail("mount tmpfs on /dev/shm");
-	mkdir_p("/dev/mqueue", 0755);
+	mkdirs("/dev/mqueue", 0755);
 	const char *links[][2] = { { "/proc/self/fd", "/dev/fd" }, { "/proc/self/fd/0", "/dev/stdin" },
 				   { "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" } };
 	for (int i = 0; i < 4; i++)
@@ -395,13 +385,13 @@ noreturn void container_init(const struct container *c)
 		if (fstat(h.vol[i], &src) < 0)
 			fail("fstat volume %s", v->host);
 		if (S_ISDIR(src.st_mode)) {
-			mkdir_p(v->container, 0755);
+			mkdirs(v->container, 0755);
 		} else {
 			char parent[PATH_MAX];
 			snprintf(parent, sizeof(parent), "%s", v->container);
 			*strrchr(parent, '/') = '\0';
 			if (parent[0])
-				mkdir_p(parent, 0755);
+				mkdirs(parent, 0755);
 			touch(v->container);
 		}
 		attach_tree(h.vol[i], v->container);
@@ -414,7 +404,7 @@ noreturn void container_init(const struct container *c)
 
 	/* 6. The working directory, checked to be inside the new root. */
 	const char *wd = o->workdir ? o->workdir : "/";
-	mkdir_p(wd, 0755);
+	mkdirs(wd, 0755);
 	if (chdir(wd) < 0)
 		fail("chdir %s", wd);
 	char cwd[PATH_MAX];

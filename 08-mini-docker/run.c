@@ -60,20 +60,6 @@ static void join(char *buf, size_t size, const char *a, const char *b)
 		die("path too long: %s/%s", a, b);
 }
 
-static void mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, mode);
-			*p = '/';
-		}
-	}
-	mkdir(buf, mode);
-}
-
 static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *f)
 {
 	(void)st; (void)f;
@@ -319,7 +305,10 @@ int run_container(struct run_opts *o, int verbose)
 		fprintf(stderr, "mini-docker: MINI_DOCKER_ROOT '%.40s...' is too long\n", root);
 		return 125;
 	}
-	mkdir_p(root, 0711);
+	if (mkdir_p(root, 0711) < 0) {
+		warn_errno("mkdir -p %s", root);
+		return 125;
+	}
 	snprintf(cdir, sizeof(cdir), "%s/containers", root);
 	mkdir(cdir, 0711);
 	snprintf(cdir, sizeof(cdir), "%s/names", root);

@@ -51,6 +51,10 @@ void gate_open(struct gate *g);         /* parent: let the child go */
  * SIGCHLD is always the exit signal, so waitpid() works as usual. */
 pid_t clone3_fork(uint64_t flags, int cgroup_fd, int *pidfd);
 
+/* mkdir -p: every missing component with mode; existing ones are fine.
+ * 0, or -1 with errno set (the path that failed is left in errno's context). */
+int mkdir_p(const char *path, mode_t mode);
+
 /* waitpid() that retries on EINTR and returns the raw status, or dies. */
 int wait_child(pid_t pid);
 /* "exited 0", "killed by SIGKILL" ... for a wait status. */
