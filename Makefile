@@ -26,7 +26,7 @@ COMMON  := common/common.c
 DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options
 
-.PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
+.PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour soak $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
 
 stage-01: 01-uts/demo
@@ -91,6 +91,10 @@ test-unit: $(UNIT)
 
 test-host: all $(UNIT)
 	@bash tests/run.sh unit host
+
+# The full residue soak of the hardening suite (make test runs 50 runs).
+soak: all
+	@SOAK_RUNS=500 bash tests/integration/08-hardening.sh
 
 test-vm-v2: all
 	@bash tests/run.sh vm-v2

@@ -208,7 +208,7 @@ static int steps(int userxattr)
 	 * mount(2) returning and "mounted = 1" would skip the unmount. */
 	sigset_t old;
 	block_stop_signals(&old);
-	int ret = ovl_mount(lowers, 2, up, wk, mg, userxattr);
+	int ret = ovl_mount(lowers, 2, up, wk, mg, userxattr, 0);
 	if (ret == 0)
 		mounted = 1;
 	restore_signals(&old);

@@ -100,7 +100,7 @@ too_long:
 }
 
 int ovl_mount(const char *const *lowers, size_t nlowers, const char *upper,
-	      const char *work, const char *merged, int userxattr)
+	      const char *work, const char *merged, int userxattr, unsigned long flags)
 {
 	char opts[16384], why[PATH_MAX + 128];
 	if (ovl_options(lowers, nlowers, upper, work, userxattr, opts, sizeof(opts),
@@ -125,7 +125,7 @@ int ovl_mount(const char *const *lowers, size_t nlowers, const char *upper,
 			return -1;
 		}
 	}
-	if (mount("overlay", merged, "overlay", 0, opts) == 0)
+	if (mount("overlay", merged, "overlay", flags, opts) == 0)
 		return 0;
 	int err = errno;
 	const char *hint = "";

@@ -17,11 +17,11 @@ int ovl_options(const char *const *lowers, size_t nlowers, const char *upper,
 		const char *work, int userxattr, char *out, size_t size,
 		char *why, size_t why_size);
 
-/* Mount it on merged, after checking that upper and work share a filesystem.
- * Errors are printed in plain words (ELOOP: overlapping directories, ...).
- * 0 or -1. */
+/* Mount it on merged with mount(2) flags (MS_NODEV, ...), after checking
+ * that upper and work share a filesystem. Errors are printed in plain words
+ * (ELOOP: overlapping directories, ...). 0 or -1. */
 int ovl_mount(const char *const *lowers, size_t nlowers, const char *upper,
-	      const char *work, const char *merged, int userxattr);
+	      const char *work, const char *merged, int userxattr, unsigned long flags);
 int ovl_umount(const char *merged);
 
 /* What an entry of an upper dir means for the merged view. */

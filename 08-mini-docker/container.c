@@ -87,9 +87,14 @@ static unsigned long locked_flags(const char *path)
 	return f;
 }
 
+static int remount(const char *path, unsigned long add)
+{
+	return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | add | locked_flags(path), NULL);
+}
+
 static int remount_ro(const char *path)
 {
-	return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(path), NULL);
+	return remount(path, MS_RDONLY);
 }
 
 static void mkdirs(const char *path, mode_t mode)
@@ -139,7 +144,8 @@ static void setup_dev(struct held *h)
 	/* A tmpfs /dev holding only what a container needs, not the host's
 	 * disks: each node is a bind of the host's (mknod would need
 	 * CAP_MKNOD in the initial namespace under --rootless). */
-	if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0)
+	if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
+		  "mode=755,size=65536k") < 0)
 		fail("mount tmpfs on /dev");
 	for (int i = 0; dev_nodes[i]; i++) {
 		char p[64];
@@ -310,8 +316,13 @@ noreturn void container_init(const struct container *c)
 	/* 2. The root filesystem: the image read-only below, our upper on top
 	 * (stage 07). It is mounted in the container's mount namespace only,
 	 * so it disappears with the container, whatever kills it. */
+	/* nodev: CAP_MKNOD is in Docker's default set, so a container can
+	 * make a node for the host's disk; on a nodev mount it cannot open it.
+	 * Every writable mount below is nodev too; the few devices a container
+	 * needs are bind mounts of the host's nodes, whose own mounts allow
+	 * them. (Docker gets the same effect from the devices cgroup.) */
 	const char *lowers[] = { o->rootfs };
-	if (ovl_mount(lowers, 1, c->upper, c->work, c->merged, o->rootless) < 0)
+	if (ovl_mount(lowers, 1, c->upper, c->work, c->merged, o->rootless, MS_NODEV) < 0)
 		fail("overlay root");
 	note("overlay root on %s", c->merged);
 
@@ -395,8 +406,8 @@ noreturn void container_init(const struct container *c)
 			touch(v->container);
 		}
 		attach_tree(h.vol[i], v->container);
-		if (v->readonly && remount_ro(v->container) < 0)
-			fail("make volume %s read-only", v->container);
+		if (remount(v->container, MS_NODEV | (v->readonly ? MS_RDONLY : 0)) < 0)
+			fail("remount volume %s nodev%s", v->container, v->readonly ? ",ro" : "");
 		note("volume %s -> %s%s", v->host, v->container, v->readonly ? " (ro)" : "");
 	}
 
@@ -420,9 +431,13 @@ noreturn void container_init(const struct container *c)
 		close(null);
 	}
 
-	/* 7. The terminal: a session of our own with it as controlling tty. */
+	/* 7. A session of our own. Without it the container would share the
+	 * runner's session and controlling terminal, and TIOCSTI on an
+	 * inherited stdin could type commands into the caller's shell. With
+	 * -t the new terminal becomes the session's controlling tty. */
+	if (setsid() < 0)
+		fail("setsid");
 	if (c->tty_slave >= 0) {
-		setsid();
 		if (ioctl(c->tty_slave, TIOCSCTTY, 0) < 0)
 			fail("TIOCSCTTY");
 		for (int fd = 0; fd < 3; fd++)

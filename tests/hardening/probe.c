@@ -116,9 +116,10 @@ static void write_proc_sys(void)
 		blocked("write /proc/sys", errno);
 	if (fd >= 0)
 		close(fd);
-	fd = open("/sys/kernel/uevent_helper", O_WRONLY);
+	/* lo exists in every network namespace: its mtu is always there */
+	fd = open("/sys/class/net/lo/mtu", O_WRONLY);
 	if (fd >= 0) {
-		escaped("write /sys", "opened /sys/kernel/uevent_helper for writing");
+		escaped("write /sys", "opened /sys/class/net/lo/mtu for writing");
 		close(fd);
 	} else {
 		blocked("write /sys", errno);
@@ -148,10 +149,10 @@ static void load_module(void)
 	int fd = open("/proc/self/exe", O_RDONLY);
 	if (syscall(SYS_finit_module, fd, "", 0) == 0)
 		escaped("load a kernel module", "finit_module succeeded");
-	else if (errno == EPERM)
+	else if (errno == EPERM || errno == ENOSYS) /* ENOSYS: no module support at all */
 		blocked("load a kernel module", errno);
 	else
-		escaped("load a kernel module", "finit_module got past the permission check");
+		escaped("load a kernel module", strerror(errno));
 }
 
 static void do_reboot(void)
