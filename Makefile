@@ -12,7 +12,7 @@ STAGES  := 01-uts 02-user 03-pid-ipc 04-mount-proc 05-cgroup-cpu 06-cgroup-memor
 INCLUDES := -Icommon $(addprefix -I,$(STAGES))
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror $(INCLUDES)
 ifeq ($(SANITIZE),1)
-override CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer
+override CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 override LDFLAGS += -fsanitize=address,undefined
 endif
 
@@ -26,7 +26,7 @@ COMMON  := common/common.c
 DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options
 
-.PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour soak $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
+.PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour soak fuzz $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
 
 stage-01: 01-uts/demo
@@ -92,6 +92,19 @@ test-unit: $(UNIT)
 test-host: all $(UNIT)
 	@bash tests/run.sh unit host
 
+# libFuzzer targets for every parser of user or kernel text (clang).
+FUZZ_RUNS ?= 1000000
+FUZZ := tests/fuzz/fuzz_values tests/fuzz/fuzz_kernel_text
+tests/fuzz/fuzz_values: tests/fuzz/fuzz_values.c 05-cgroup-cpu/cgvalue.c \
+	04-mount-proc/mountinfo.c 08-mini-docker/options.c 01-uts/uts.c
+tests/fuzz/fuzz_kernel_text: tests/fuzz/fuzz_kernel_text.c 05-cgroup-cpu/cgvalue.c \
+	04-mount-proc/mountinfo.c 01-uts/ns.c 03-pid-ipc/pidns.c 02-user/userns.c $(COMMON)
+$(FUZZ): $(HEADERS) Makefile
+	clang -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 -std=gnu11 -Wall -Wextra -Werror \
+		$(INCLUDES) -o $@ $(filter %.c,$^)
+fuzz: $(FUZZ)
+	@bash tests/fuzz/run.sh $(FUZZ_RUNS)
+
 # The full residue soak of the hardening suite (make test runs 50 runs).
 soak: all
 	@SOAK_RUNS=500 bash tests/integration/08-hardening.sh
@@ -113,4 +126,4 @@ tour: all rootfs
 	@bash tests/tour.sh
 
 clean:
-	rm -f $(DEMOS) $(UNIT) 08-mini-docker/demo
+	rm -f $(DEMOS) $(UNIT) 08-mini-docker/demo $(FUZZ)

@@ -180,5 +180,8 @@ int main(int argc, char **argv)
 	say("=> host /proc/self/mountinfo before and after: %s", same ? "identical" : "DIFFERENT");
 	if (!same)
 		say("%s\n--- now ---\n%s", before, after);
+	free(before);
+	free(copy);
+	free(after);
 	return (WIFEXITED(status) && WEXITSTATUS(status) == 0 && same) ? 0 : 1;
 }
