@@ -26,7 +26,7 @@ COMMON  := common/common.c
 DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options
 
-.PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour soak fuzz $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
+.PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour soak fuzz bench $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
 
 stage-01: 01-uts/demo
@@ -104,6 +104,10 @@ $(FUZZ): $(HEADERS) Makefile
 		$(INCLUDES) -o $@ $(filter %.c,$^)
 fuzz: $(FUZZ)
 	@bash tests/fuzz/run.sh $(FUZZ_RUNS)
+
+# Start-up and limit benchmarks against unshare, bwrap, crun, runc (not in make test).
+bench: all
+	@bash tests/bench/bench.sh
 
 # The full residue soak of the hardening suite (make test runs 50 runs).
 soak: all

@@ -43,6 +43,25 @@ const char *const proc_readonly[] = {
 
 static const struct container *C;
 
+static double ms_since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+void phase_mark(const struct container *c, const char *phase)
+{
+	static struct timespec last;
+	if (!c->timings)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (last.tv_sec == 0)
+		last = c->t0;
+	fprintf(stderr, "timing: %-34s +%8.3f ms  (%8.3f ms since start)\n", phase,
+		ms_since(&last, &now), ms_since(&c->t0, &now));
+	last = now;
+}
+
 static void note(const char *fmt, ...)
 {
 	if (!C->verbose)
@@ -312,6 +331,7 @@ noreturn void container_init(const struct container *c)
 	if (mount_make_rprivate("/") < 0)
 		fail("make / private");
 	note("mounts private, hostname %s", c->hostname);
+	phase_mark(c, "child: cgroupns, hostname, private");
 
 	/* 2. The root filesystem: the image read-only below, our upper on top
 	 * (stage 07). It is mounted in the container's mount namespace only,
@@ -325,6 +345,7 @@ noreturn void container_init(const struct container *c)
 	if (ovl_mount(lowers, 1, c->upper, c->work, c->merged, o->rootless, MS_NODEV) < 0)
 		fail("overlay root");
 	note("overlay root on %s", c->merged);
+	phase_mark(c, "child: overlay root");
 
 	/* 3. proc and sysfs before the pivot: in a user namespace the kernel
 	 * allows a new proc mount only while a full proc is visible in this
@@ -351,6 +372,7 @@ noreturn void container_init(const struct container *c)
 			fail("mount sysfs on %s", p);
 	}
 
+	phase_mark(c, "child: proc, sysfs");
 	/* Everything from the host that must appear inside: cloned now. */
 	for (int i = 0; dev_nodes[i]; i++) {
 		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[i]);
@@ -379,6 +401,7 @@ noreturn void container_init(const struct container *c)
 	if (chdir("/") < 0)
 		fail("chdir /");
 	note("pivot_root done, old root detached");
+	phase_mark(c, "child: open_tree, pivot_root, detach");
 
 	/* 5. /dev, masked /proc, volumes: resolved inside the new root. */
 	setup_dev(&h);
@@ -411,6 +434,7 @@ noreturn void container_init(const struct container *c)
 		note("volume %s -> %s%s", v->host, v->container, v->readonly ? " (ro)" : "");
 	}
 
+	phase_mark(c, "child: /dev, masks, volumes");
 	loopback_up();
 
 	/* 6. The working directory, checked to be inside the new root. */
@@ -460,6 +484,7 @@ noreturn void container_init(const struct container *c)
 	if (caps_apply_default() < 0)
 		fail("capabilities");
 	note("exec %s%s", o->argv[0], o->init ? " (under --init)" : "");
+	phase_mark(c, "child: lo, env, fds, no_new_privs, caps");
 
 	if (o->init)
 		run_init();

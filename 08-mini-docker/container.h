@@ -4,6 +4,7 @@
 #define CONTAINER_H
 
 #include <limits.h>
+#include <time.h>
 #include <stdnoreturn.h>
 
 #include "options.h"
@@ -18,6 +19,8 @@ struct container {
 	char tty_path[64]; /* its path on the host, /dev/pts/N */
 	int verbose;       /* narrate each step on stderr */
 	int cgroup2;       /* the host is pure cgroup v2: mount it at /sys/fs/cgroup */
+	int timings;       /* MINI_DOCKER_TIMINGS=1: print each phase's duration */
+	struct timespec t0;
 };
 
 /* Runs as PID 1 of the new namespaces, already in the container's cgroup
@@ -26,6 +29,10 @@ struct container {
  * privileges, then execs the command. Never returns: on a setup error it
  * prints the failing step and exits 125. */
 noreturn void container_init(const struct container *c);
+
+/* With c->timings, print "timing: PHASE  +X.XXX ms  (Y.YYY ms since start)"
+ * on stderr: the time since the previous mark in this process. */
+void phase_mark(const struct container *c, const char *phase);
 
 /* Masked and read-only /proc paths, as Docker's defaults. */
 extern const char *const proc_masked[];

@@ -286,6 +286,9 @@ int run_container(struct run_opts *o, int verbose)
 	c.verbose = verbose;
 	c.tty_slave = -1;
 	c.exec_err_fd = -1;
+	const char *tenv = getenv("MINI_DOCKER_TIMINGS");
+	c.timings = tenv && strcmp(tenv, "0") != 0;
+	clock_gettime(CLOCK_MONOTONIC, &c.t0);
 	int rc = 125, created_dir = 0, have_cg = 0, named = 0, master = -1, pidfd = -1;
 	int err_pipe[2] = { -1, -1 };
 	struct cgroup cg;
@@ -381,6 +384,7 @@ int run_container(struct run_opts *o, int verbose)
 	}
 	if (verbose)
 		fprintf(stderr, "=> container %.12s, state in %s\n", c.id, cdir);
+	phase_mark(&c, "runner: options, state dir, name");
 
 	if (!o->rootless) {
 		if (cg_create(&cg, c.id, CG_CPU | CG_MEMORY | CG_PIDS) < 0)
@@ -393,6 +397,7 @@ int run_container(struct run_opts *o, int verbose)
 			goto out;
 		if (verbose)
 			fprintf(stderr, "=> cgroup %s (%s)\n", cg.name, cg_layout_name(cg.layout));
+		phase_mark(&c, "runner: cgroup and limits");
 	}
 
 	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
@@ -454,6 +459,7 @@ int run_container(struct run_opts *o, int verbose)
 		container_init(&c);
 	}
 	container_pid = child;
+	phase_mark(&c, "runner: clone3");
 	if (verbose)
 		fprintf(stderr, "=> init pid %d on the host, %s\n", (int)child,
 			o->rootless ? "user namespace mapped" : (how == SPAWN_INTO_CGROUP ?
@@ -470,6 +476,7 @@ int run_container(struct run_opts *o, int verbose)
 		proxy_tty(master, pidfd, o->interactive);
 	int status = wait_child(child);
 	container_pid = 0;
+	phase_mark(&c, "runner: container ran and exited");
 	int exec_errno = 0;
 	if (read(err_pipe[0], &exec_errno, sizeof(exec_errno)) != sizeof(exec_errno))
 		exec_errno = 0;
@@ -512,6 +519,7 @@ out:
 		unlink(namelink);
 	if (created_dir)
 		remove_tree(cdir);
+	phase_mark(&c, "runner: cleanup");
 	restore_signals(&oldmask);
 	return rc;
 }
