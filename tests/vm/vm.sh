@@ -134,11 +134,17 @@ boot() { # boot MODE INTERACTIVE CMDFILE -> runs qemu, output on stdout
 	# as a student's machine would have. Sparse, gone after the run.
 	truncate -s 4G "$run/scratch.img"
 	mkfs.ext4 -q -F -E lazy_itable_init=1 "$run/scratch.img"
-	local serial="-serial stdio"
-	[ "$interactive" = 1 ] && serial="-serial mon:stdio"
+	local serial="-serial stdio" limit=(timeout -k 10 "${VM_TIMEOUT:-600}")
+	if [ "$interactive" = 1 ]; then
+		serial="-serial mon:stdio"
+		# --foreground: timeout would otherwise put qemu in a background
+		# process group, and the terminal would stop it (SIGTTIN) at its
+		# first read. No time limit for a shell: Ctrl-A X quits.
+		limit=(timeout --foreground "${VM_SHELL_TIMEOUT:-0}")
+	fi
 	set +e
 	# shellcheck disable=SC2046
-	timeout -k 10 "${VM_TIMEOUT:-600}" qemu-system-x86_64 $(accel) -M pc -nodefaults -no-reboot \
+	"${limit[@]}" qemu-system-x86_64 $(accel) -M pc -nodefaults -no-reboot \
 		-smp 2 -m "${VM_MEMORY:-2G}" -display none $serial \
 		-kernel "$CACHE/vmlinux" -initrd "$run/initrd" \
 		-append "console=ttyS0 loglevel=1 panic=-1 rdinit=/init" \
@@ -148,7 +154,7 @@ boot() { # boot MODE INTERACTIVE CMDFILE -> runs qemu, output on stdout
 	local rc=$?
 	set -e
 	rm -rf "$run"
-	echo "__VM_QEMU_RC $rc $nonce"
+	[ "$interactive" = 1 ] || echo "__VM_QEMU_RC $rc $nonce"
 }
 
 run() {
@@ -190,8 +196,13 @@ run) [ $# -eq 3 ] || die "usage: vm.sh run v2|v1 'COMMAND'"
 	run "$2" "$3" ;;
 shell) prepare
 	mode=${2:-v2}
-	f=$(mktemp); echo "exec bash -l" >"$f"
+	f=$(mktemp)
+	# the VM's /var/lib/mini-docker is a fresh disk: give it 08's default image
+	printf '%s\n' "bash 08-mini-docker/mkrootfs.sh /var/lib/mini-docker/images/busybox >/dev/null 2>&1" \
+		"echo 'cgroup v2 VM: stages in ./NN-*/demo, containers: ./08-mini-docker/mini-docker run -it --rm sh'" \
+		"exec bash -l" >"$f"
 	echo "vm.sh: booting a cgroup $mode VM; the repository is at $ROOT. Ctrl-A X quits qemu." >&2
-	boot "$mode" 1 "$f" | grep -v '^__VM_QEMU_RC'; rm -f "$f" ;;
+	# qemu talks to the terminal directly: a pipe here would buffer it
+	boot "$mode" 1 "$f"; rm -f "$f" ;;
 *) echo "usage: tests/vm/vm.sh prepare | run v2|v1 'COMMAND' | shell [v2|v1]" >&2; exit 2 ;;
 esac
