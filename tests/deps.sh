@@ -2,11 +2,12 @@
 # tests/deps.sh — install what building and testing need (called by `make deps`).
 # Debian/Ubuntu: apt-get. Elsewhere: print the equivalent and stop.
 set -eu
-APT_PKGS=(make gcc clang pkg-config libcap-dev libcmocka-dev libssl-dev
+APT_PKGS=(make gcc libc6-dev clang pkg-config libcap-dev libcmocka-dev libssl-dev
 	strace busybox-static util-linux procps
 	qemu-system-x86 cpio xz-utils file e2fsprogs)   # the test VM (tests/vm/vm.sh)
 DNF_PKGS=(make gcc clang pkgconf-pkg-config libcap-devel libcmocka-devel openssl-devel
-	strace busybox util-linux procps-ng qemu-system-x86 cpio xz file e2fsprogs)
+	strace busybox util-linux procps-ng qemu-system-x86 cpio xz file e2fsprogs
+	glibc-static compiler-rt)
 
 if ! command -v apt-get >/dev/null; then
 	echo "No apt-get here. On Fedora/RHEL/OpenCloudOS run:"
@@ -17,15 +18,22 @@ if [ "$(id -u)" != 0 ]; then
 	echo "make deps: installing packages needs root: run 'sudo make deps'" >&2
 	exit 1
 fi
-missing=()
-for p in "${APT_PKGS[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -eq 0 ]; then
-	echo "make deps: everything is installed"
-	exit 0
-fi
-echo "make deps: installing ${missing[*]}"
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+updated=0
+install() {
+	local missing=() p
+	for p in "$@"; do installed "$p" || missing+=("$p"); done
+	[ ${#missing[@]} -gt 0 ] || return 0
+	echo "make deps: installing ${missing[*]}"
+	[ $updated = 1 ] || { apt-get update -qq; updated=1; }
+	apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+install "${APT_PKGS[@]}"
+# libFuzzer and the sanitizers' runtime is only a Recommends of clang on
+# Debian: install the one for the clang that is there (14 on Debian 12).
+rt="libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+if apt-cache show "$rt" >/dev/null 2>&1; then
+	install "$rt"
+fi
+echo "make deps: everything is installed"
