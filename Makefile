@@ -53,8 +53,8 @@ CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
 MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/run.c 08-mini-docker/container.c \
 	08-mini-docker/options.c 08-mini-docker/caps.c 07-overlayfs/overlay.c \
-	06-cgroup-memory/spawn.c 04-mount-proc/mounts.c 02-user/userns.c 01-uts/uts.c \
-	$(CGROUP) $(COMMON)
+	06-cgroup-memory/spawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
+	01-uts/uts.c $(CGROUP) $(COMMON)
 08-mini-docker/mini-docker: $(MINI_DOCKER)
 08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP)
 # `demo` is mini-docker itself: called by that name it narrates a sample run.
@@ -77,7 +77,7 @@ tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMM
 tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c \
 	08-mini-docker/caps.c 08-mini-docker/run.c 08-mini-docker/container.c \
 	07-overlayfs/overlay.c 06-cgroup-memory/spawn.c 04-mount-proc/mounts.c \
-	02-user/userns.c 01-uts/uts.c $(CGROUP) $(COMMON)
+	03-pid-ipc/pidns.c 02-user/userns.c 01-uts/uts.c $(CGROUP) $(COMMON)
 tests/unit/test_options: LDLIBS += $(PKGS_CAP)
 $(UNIT): LDLIBS += $(PKGS_CMOCKA)
 

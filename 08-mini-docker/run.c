@@ -26,6 +26,7 @@
 #include "cgvalue.h"
 #include "common.h"
 #include "container.h"
+#include "pidns.h"
 #include "spawn.h"
 #include "userns.h"
 
@@ -290,6 +291,7 @@ int run_container(struct run_opts *o, int verbose)
 	c.timings = tenv && strcmp(tenv, "0") != 0;
 	clock_gettime(CLOCK_MONOTONIC, &c.t0);
 	int rc = 125, created_dir = 0, have_cg = 0, named = 0, master = -1, pidfd = -1;
+	int runner_fd = -1;
 	int err_pipe[2] = { -1, -1 };
 	struct cgroup cg;
 	pid_t child = -1;
@@ -419,6 +421,12 @@ int run_container(struct run_opts *o, int verbose)
 		}
 	}
 
+	/* A pidfd on ourselves, for the child: see PR_SET_PDEATHSIG below. */
+	runner_fd = pidfd_open_pid(getpid());
+	if (runner_fd < 0) {
+		warn_errno("pidfd_open(self)");
+		goto out;
+	}
 	uint64_t flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET;
 	enum spawn_path how = SPAWN_ATTACH_FIRST;
 	if (o->rootless) {
@@ -449,6 +457,12 @@ int run_container(struct run_opts *o, int verbose)
 		/* If the runner dies (even by SIGKILL), take the container down:
 		 * PID 1 dying ends the whole PID namespace. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* The death signal only covers a runner dying from now on; if it
+		 * died between clone and prctl, its pidfd is already readable. */
+		struct pollfd rp = { .fd = runner_fd, .events = POLLIN };
+		if (poll(&rp, 1, 0) != 0)
+			_exit(125);
+		close(runner_fd);
 		restore_signals(&oldmask);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
@@ -513,6 +527,8 @@ out:
 		close(err_pipe[1]);
 	if (pidfd >= 0)
 		close(pidfd);
+	if (runner_fd >= 0)
+		close(runner_fd);
 	if (have_cg && cg_destroy(&cg) < 0)
 		rc = 125;
 	if (named)
