@@ -94,16 +94,69 @@ static int v2_enable(const char *dir, const char *ctrl)
 
 static const char *v2_ctrls[] = { "cpu", "memory", "pids" };
 
-static int create_v2(struct cgroup *cg, const char *leaf, unsigned controllers)
+/* Fill cg->dirs with where CG_PARENT/leaf lives for the controllers, without
+ * creating anything; v2root gets the cgroup2 mount point. Sets cg->ndirs to
+ * the number of paths. One place decides the paths, for creating, for
+ * looking up and for removing. */
+static int cg_paths(struct cgroup *cg, const char *leaf, unsigned controllers,
+		    char *v2root, size_t v2root_size)
 {
-	char mountinfo[64 * 1024], root[256], parent[384];
+	char mountinfo[64 * 1024], mnt[256];
 	if (read_file("/proc/self/mountinfo", mountinfo, sizeof(mountinfo)) < 0)
 		return warn_errno("read /proc/self/mountinfo");
-	if (cgroup_mount_of(mountinfo, NULL, root, sizeof(root)) < 0) {
-		fprintf(stderr, "%s: no cgroup2 mount in /proc/self/mountinfo\n", prog_name);
-		return -1;
+	cg->ndirs = 0;
+	if (cg->layout == CG_LAYOUT_V2) {
+		if (cgroup_mount_of(mountinfo, NULL, v2root, v2root_size) < 0) {
+			fprintf(stderr, "%s: no cgroup2 mount in /proc/self/mountinfo\n", prog_name);
+			return -1;
+		}
+		cg->dirs[0].ctrl[0] = '\0';
+		snprintf(cg->dirs[0].path, sizeof(cg->dirs[0].path), "%s/%s/%s", v2root, CG_PARENT, leaf);
+		cg->ndirs = 1;
+		return 0;
 	}
-	snprintf(parent, sizeof(parent), "%s/%s", root, CG_PARENT);
+	const char *wanted[4];
+	int nw = 0;
+	if (controllers & CG_CPU) {
+		wanted[nw++] = "cpu";
+		wanted[nw++] = "cpuacct";
+	}
+	if (controllers & CG_MEMORY)
+		wanted[nw++] = "memory";
+	if (controllers & CG_PIDS)
+		wanted[nw++] = "pids";
+	for (int i = 0; i < nw; i++) {
+		if (cgroup_mount_of(mountinfo, wanted[i], mnt, sizeof(mnt)) < 0) {
+			fprintf(stderr, "%s: no cgroup v1 hierarchy carries the '%s' controller "
+				"(see /proc/self/mountinfo)\n", prog_name, wanted[i]);
+			return -1;
+		}
+		/* cpu and cpuacct are often one hierarchy ("cpu,cpuacct"): then
+		 * two entries share one directory (same_dir_before spots it). */
+		struct cg_dir *d = &cg->dirs[cg->ndirs++];
+		snprintf(d->ctrl, sizeof(d->ctrl), "%s", wanted[i]);
+		snprintf(d->path, sizeof(d->path), "%s/%s/%s", mnt, CG_PARENT, leaf);
+	}
+	return 0;
+}
+
+static int same_dir_before(const struct cgroup *cg, int i);
+
+static void parent_of(const char *path, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", path);
+	char *slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+}
+
+static int create_v2(struct cgroup *cg, const char *leaf, unsigned controllers)
+{
+	char root[256], parent[512];
+	if (cg_paths(cg, leaf, controllers, root, sizeof(root)) < 0)
+		return -1;
+	cg->ndirs = 0; /* counts what exists, for cg_destroy on failure */
+	parent_of(cg->dirs[0].path, parent, sizeof(parent));
 	for (int i = 0; i < 3; i++)
 		if ((controllers & (1u << i)) && v2_enable(root, v2_ctrls[i]) < 0)
 			return -1;
@@ -112,12 +165,9 @@ static int create_v2(struct cgroup *cg, const char *leaf, unsigned controllers)
 	for (int i = 0; i < 3; i++)
 		if ((controllers & (1u << i)) && v2_enable(parent, v2_ctrls[i]) < 0)
 			goto fail;
-	struct cg_dir *d = &cg->dirs[0];
-	d->ctrl[0] = '\0';
-	snprintf(d->path, sizeof(d->path), "%s/%s", parent, leaf);
-	if (mkdir(d->path, 0755) < 0) {
-		warn_errno("mkdir %s%s", d->path, errno == EEXIST ? " (left by an earlier run? "
-			   "remove it with rmdir)" : "");
+	if (mkdir(cg->dirs[0].path, 0755) < 0) {
+		warn_errno("mkdir %s%s", cg->dirs[0].path, errno == EEXIST ?
+			   " (left by an earlier run? remove it with rmdir)" : "");
 		goto fail;
 	}
 	cg->ndirs = 1;
@@ -129,53 +179,36 @@ fail:
 
 static int create_v1(struct cgroup *cg, const char *leaf, unsigned controllers)
 {
-	const char *wanted[4];
-	int nw = 0;
-	if (controllers & CG_CPU) {
-		wanted[nw++] = "cpu";
-		wanted[nw++] = "cpuacct";
-	}
-	if (controllers & CG_MEMORY)
-		wanted[nw++] = "memory";
-	if (controllers & CG_PIDS)
-		wanted[nw++] = "pids";
-
-	char mountinfo[64 * 1024];
-	if (read_file("/proc/self/mountinfo", mountinfo, sizeof(mountinfo)) < 0)
-		return warn_errno("read /proc/self/mountinfo");
-	for (int i = 0; i < nw; i++) {
-		char mnt[256], parent[384];
-		if (cgroup_mount_of(mountinfo, wanted[i], mnt, sizeof(mnt)) < 0) {
-			fprintf(stderr, "%s: no cgroup v1 hierarchy carries the '%s' controller "
-				"(see /proc/self/mountinfo)\n", prog_name, wanted[i]);
-			return -1;
-		}
-		/* cpu and cpuacct are often one hierarchy ("cpu,cpuacct"):
-		 * then one directory serves both. */
-		int shared = 0;
-		for (int j = 0; j < cg->ndirs; j++)
-			if (strncmp(cg->dirs[j].path, mnt, strlen(mnt)) == 0 &&
-			    cg->dirs[j].path[strlen(mnt)] == '/')
-				shared = 1;
-		struct cg_dir *d = &cg->dirs[cg->ndirs];
-		snprintf(d->ctrl, sizeof(d->ctrl), "%s", wanted[i]);
-		snprintf(parent, sizeof(parent), "%s/%s", mnt, CG_PARENT);
-		snprintf(d->path, sizeof(d->path), "%s/%s", parent, leaf);
-		if (shared) {
-			cg->ndirs++;
+	char unused[8], parent[512];
+	if (cg_paths(cg, leaf, controllers, unused, sizeof(unused)) < 0)
+		return -1;
+	int total = cg->ndirs;
+	for (int i = 0; i < total; i++) {
+		cg->ndirs = i; /* what exists so far, for cg_destroy on failure */
+		if (same_dir_before(cg, i))
 			continue;
-		}
+		parent_of(cg->dirs[i].path, parent, sizeof(parent));
 		if (mkdir_ok_if_exists(parent) < 0)
 			return -1;
-		if (mkdir(d->path, 0755) < 0) {
-			warn_errno("mkdir %s%s", d->path, errno == EEXIST ?
+		if (mkdir(cg->dirs[i].path, 0755) < 0) {
+			warn_errno("mkdir %s%s", cg->dirs[i].path, errno == EEXIST ?
 				   " (left by an earlier run? remove it with rmdir)" : "");
 			rmdir(parent);
 			return -1;
 		}
-		cg->ndirs++;
 	}
+	cg->ndirs = total;
 	return 0;
+}
+
+int cg_lookup(struct cgroup *cg, const char *leaf, unsigned controllers)
+{
+	char root[256];
+	memset(cg, 0, sizeof(*cg));
+	if (cg_detect(&cg->layout) < 0)
+		return -1;
+	snprintf(cg->name, sizeof(cg->name), "%s/%s", CG_PARENT, leaf);
+	return cg_paths(cg, leaf, controllers, root, sizeof(root));
 }
 
 int cg_create(struct cgroup *cg, const char *leaf, unsigned controllers)
@@ -246,13 +279,9 @@ int cg_destroy(struct cgroup *cg)
 		if (remove_dir(cg, cg->dirs[i].path) < 0)
 			ret = -1;
 		char parent[512];
-		snprintf(parent, sizeof(parent), "%s", cg->dirs[i].path);
-		char *slash = strrchr(parent, '/');
-		if (slash) {
-			*slash = '\0';
-			/* Other containers may still use it: ENOTEMPTY is fine. */
-			rmdir(parent);
-		}
+		parent_of(cg->dirs[i].path, parent, sizeof(parent));
+		/* Other containers may still use it: ENOTEMPTY is fine. */
+		rmdir(parent);
 	}
 	cg->ndirs = 0;
 	return ret;

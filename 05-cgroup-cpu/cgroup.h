@@ -37,6 +37,9 @@ struct cgroup {
  * after enabling them top-down). 0, or -1 after printing why; on failure
  * nothing is left behind. */
 int cg_create(struct cgroup *cg, const char *leaf, unsigned controllers);
+/* Fill cg for an existing CG_PARENT/leaf without creating anything (to
+ * remove what a killed process left). 0, or -1 after printing why. */
+int cg_lookup(struct cgroup *cg, const char *leaf, unsigned controllers);
 /* Kill what is left inside, rmdir (retrying while the kernel still
  * counts dying tasks), then rmdir CG_PARENT if it is empty. Safe to call
  * twice and on a half-made cgroup. 0, or -1 after printing why. */

@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <openssl/evp.h>
@@ -128,14 +127,6 @@ static void checksums(char sums[][17])
 		digest(seed[i].path, sums[i]);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st; (void)ftw;
-	if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0)
-		warn_errno("remove %s", path);
-	return 0;
-}
-
 static void cleanup(void)
 {
 	if (getpid() != lab_owner)
@@ -147,14 +138,7 @@ static void cleanup(void)
 			mounted = 0;
 	}
 	if (lab[0] && !mounted) {
-		/* overlay keeps its scratch dir work/work at mode 000, and may
-		 * leave a spare whiteout in it: open it up so it can be emptied. */
-		char ww[LABPATH];
-		path_in_lab(ww, sizeof(ww), "work/work");
-		chmod(ww, 0700);
-		/* FTW_MOUNT: never cross into a mount, or we would delete
-		 * through merged (and write whiteouts) instead of our dirs. */
-		nftw(lab, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		ovl_remove_tree(lab);
 		lab[0] = '\0';
 	}
 }

@@ -24,6 +24,12 @@ int ovl_mount(const char *const *lowers, size_t nlowers, const char *upper,
 	      const char *work, const char *merged, int userxattr, unsigned long flags);
 int ovl_umount(const char *merged);
 
+/* Remove a directory holding upper/ and work/ dirs (a lab, a container's
+ * state): opens overlay's mode-000 work/work first, and never crosses into a
+ * mount, so nothing is deleted through a still-mounted merged/. Errors are
+ * printed; returns 0 if dir is gone. */
+int ovl_remove_tree(const char *dir);
+
 /* What an entry of an upper dir means for the merged view. */
 enum ovl_kind {
 	OVL_FILE,       /* added or changed (copied up) */

@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -26,6 +25,7 @@
 #include "cgvalue.h"
 #include "common.h"
 #include "container.h"
+#include "overlay.h"
 #include "pidns.h"
 #include "spawn.h"
 #include "userns.h"
@@ -59,24 +59,6 @@ static void join(char *buf, size_t size, const char *a, const char *b)
 {
 	if (snprintf(buf, size, "%s/%s", a, b) >= (int)size)
 		die("path too long: %s/%s", a, b);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st; (void)f;
-	if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
-		warn_errno("remove %s", path);
-	return 0;
-}
-
-static void remove_tree(const char *dir)
-{
-	char ww[PATH_MAX + 16];
-	/* overlay's scratch dir is mode 000 and may hold a spare whiteout */
-	join(ww, sizeof(ww), dir, "work/work");
-	chmod(ww, 0700);
-	/* FTW_MOUNT: never descend into a mount (a leftover merged/) */
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 /* "pid starttime" of a process, to tell it from a later one with the same
@@ -113,40 +95,6 @@ static int runner_alive(const char *cdir)
 	return st != 0 && start_time(pid) == st;
 }
 
-static void destroy_cgroup_named(const char *id, unsigned controllers)
-{
-	struct cgroup cg;
-	enum cg_layout layout;
-	if (geteuid() != 0 || cg_detect(&layout) < 0)
-		return;
-	/* Rebuild the paths without creating anything: same layout rules. */
-	char mountinfo[64 * 1024], mnt[256];
-	memset(&cg, 0, sizeof(cg));
-	cg.layout = layout;
-	if (read_file("/proc/self/mountinfo", mountinfo, sizeof(mountinfo)) < 0)
-		return;
-	const char *ctrls[] = { "cpu", "cpuacct", "memory", "pids" };
-	if (layout == CG_LAYOUT_V2) {
-		if (cgroup_mount_of(mountinfo, NULL, mnt, sizeof(mnt)) == 0) {
-			if (snprintf(cg.dirs[0].path, sizeof(cg.dirs[0].path), "%s/%s/%s", mnt,
-				     CG_PARENT, id) >= (int)sizeof(cg.dirs[0].path))
-				return;
-			cg.ndirs = 1;
-		}
-	} else {
-		for (int i = 0; i < 4; i++)
-			if (cgroup_mount_of(mountinfo, ctrls[i], mnt, sizeof(mnt)) == 0) {
-				snprintf(cg.dirs[cg.ndirs].ctrl, sizeof(cg.dirs[0].ctrl), "%s", ctrls[i]);
-				if (snprintf(cg.dirs[cg.ndirs].path, sizeof(cg.dirs[0].path), "%s/%s/%s",
-					     mnt, CG_PARENT, id) >= (int)sizeof(cg.dirs[0].path))
-					return;
-				cg.ndirs++;
-			}
-	}
-	(void)controllers;
-	cg_destroy(&cg);
-}
-
 void reap_stale(const char *root)
 {
 	char dir[PATH_MAX];
@@ -174,7 +122,10 @@ void reap_stale(const char *root)
 		char name[128] = "", path[PATH_MAX * 2 + 16], link[PATH_MAX * 2];
 		join(path, sizeof(path), cdir, "name");
 		read_file(path, name, sizeof(name));
-		destroy_cgroup_named(e->d_name + (e->d_name[0] == '.'), CG_CPU | CG_MEMORY | CG_PIDS);
+		struct cgroup cg;
+		if (geteuid() == 0 && cg_lookup(&cg, e->d_name + (e->d_name[0] == '.'),
+						CG_CPU | CG_MEMORY | CG_PIDS) == 0)
+			cg_destroy(&cg);
 		if (name[0]) {
 			/* only if the name still points at this container */
 			char target[128];
@@ -186,7 +137,7 @@ void reap_stale(const char *root)
 					unlink(link);
 			}
 		}
-		remove_tree(cdir);
+		ovl_remove_tree(cdir);
 		fprintf(stderr, "mini-docker: removed container %.12s left by a runner that was killed\n",
 			e->d_name + (e->d_name[0] == '.'));
 	}
@@ -534,7 +485,7 @@ out:
 	if (named)
 		unlink(namelink);
 	if (created_dir)
-		remove_tree(cdir);
+		ovl_remove_tree(cdir);
 	phase_mark(&c, "runner: cleanup");
 	restore_signals(&oldmask);
 	return rc;

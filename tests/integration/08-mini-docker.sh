@@ -62,11 +62,11 @@ check "08 CapInh and CapAmb are empty" eval 'has "$out" $'"'"'CapInh:\t000000000
 check "08 NoNewPrivs is set" has "$out" $'NoNewPrivs:\t1'
 check "08 /proc/self/cgroup shows / in every hierarchy" \
 	eval '[ "$(grep -cE "^[0-9]+:[^:]*:" <<<"$out")" -ge 1 ] && ! grep -E "^[0-9]+:[^:]*:/." <<<"$out" | grep -q .'
-check "08 only fds 0-2 are open in the command" has "$out" "0 1 2 "
+check "08 only fds 0-2 are open in the command" eval 'grep -qx "0 1 2 " <<<"$out"'
 check "08 a network namespace with only lo, and lo is up" \
 	eval 'has "$out" "lo: 1" && has "$out" ping-ok'
 check "08 cwd is / and the environment is the image default" \
-	eval 'has "$out" "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root"'
+	eval 'grep -qx / <<<"$out" && has "$out" "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root"'
 
 out=$($M run --rm sh -c 'cat /proc/kcore 2>/dev/null | wc -c; echo x > /proc/sys/kernel/hostname 2>&1; [ -e /proc/sysrq-trigger ] && echo x > /proc/sysrq-trigger 2>&1; touch /sys/x 2>&1; mount -t tmpfs t /tmp 2>&1; echo "host: $(hostname)"' 2>&1)
 check "08 /proc/sys is read-only" eval 'grep -q "/proc/sys/kernel/hostname: Read-only" <<<"$out"'
