@@ -19,12 +19,14 @@ endif
 PKGS_CAP    := $(shell pkg-config --cflags --libs libcap 2>/dev/null || echo -lcap)
 PKGS_CRYPTO := $(shell pkg-config --cflags --libs libcrypto 2>/dev/null || echo -lcrypto)
 PKGS_CMOCKA := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
+PKGS_IMAGE  := $(shell pkg-config --cflags --libs libarchive json-c libcrypto 2>/dev/null || echo -larchive -ljson-c -lcrypto)
 
 HEADERS := $(wildcard common/*.h */*.h)
 COMMON  := common/common.c
 
 DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker
-UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options
+UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options \
+	tests/unit/test_lifecycle
 
 .PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour soak fuzz bench $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
@@ -52,19 +54,21 @@ CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
 MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/run.c 08-mini-docker/container.c \
-	08-mini-docker/options.c 08-mini-docker/caps.c 07-overlayfs/overlay.c \
+	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/state.c 08-mini-docker/tty.c \
+	08-mini-docker/lifecycle.c 08-mini-docker/exec.c 08-mini-docker/layer.c 08-mini-docker/image.c \
+	07-overlayfs/overlay.c \
 	06-cgroup-memory/spawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
 	01-uts/uts.c $(CGROUP) $(COMMON)
 08-mini-docker/mini-docker: $(MINI_DOCKER)
-08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP)
+08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP) $(PKGS_IMAGE)
 # `demo` is mini-docker itself: called by that name it narrates a sample run.
 08-mini-docker/demo: 08-mini-docker/mini-docker
 	ln -sf mini-docker $@
 
-# The default image (Debian's busybox-static), where mini-docker looks for it.
+# The default image (Debian's busybox-static): a directory, imported as busybox:latest.
 ROOTFS ?= /var/lib/mini-docker/images/busybox
-rootfs:
-	@bash 08-mini-docker/mkrootfs.sh $(ROOTFS)
+rootfs: 08-mini-docker/mini-docker
+	@bash 08-mini-docker/mkrootfs.sh $(ROOTFS) ./08-mini-docker/mini-docker
 
 $(DEMOS) $(UNIT): $(HEADERS) Makefile
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
@@ -74,11 +78,10 @@ tests/unit/test_userns: tests/unit/test_userns.c 02-user/userns.c $(COMMON)
 tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/spawn.c $(CGROUP) $(COMMON)
 tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMMON)
-tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c \
-	08-mini-docker/caps.c 08-mini-docker/run.c 08-mini-docker/container.c \
-	07-overlayfs/overlay.c 06-cgroup-memory/spawn.c 04-mount-proc/mounts.c \
-	03-pid-ipc/pidns.c 02-user/userns.c 01-uts/uts.c $(CGROUP) $(COMMON)
-tests/unit/test_options: LDLIBS += $(PKGS_CAP)
+tests/unit/test_options: tests/unit/test_options.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
+tests/unit/test_options: LDLIBS += $(PKGS_CAP) $(PKGS_IMAGE)
+tests/unit/test_lifecycle: tests/unit/test_lifecycle.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
+tests/unit/test_lifecycle: LDLIBS += $(PKGS_CAP) $(PKGS_IMAGE)
 $(UNIT): LDLIBS += $(PKGS_CMOCKA)
 
 # make test: unit tests, integration tests on this host, then the same

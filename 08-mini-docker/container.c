@@ -234,18 +234,18 @@ static void loopback_up(void)
 	close(s);
 }
 
-static void set_environment(void)
+/* A fresh environment, as Docker gives one: nothing of the runner's. */
+void container_env(const char *hostname, int tty, char *const *env, int nenv)
 {
-	const struct run_opts *o = C->o;
 	clearenv();
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
-	setenv("HOSTNAME", C->hostname, 1);
+	setenv("HOSTNAME", hostname, 1);
 	setenv("HOME", "/root", 1);
-	if (o->tty)
+	if (tty)
 		setenv("TERM", "xterm", 1);
-	for (int i = 0; i < o->nenv; i++)
-		if (putenv((char *)o->env[i]) != 0)
-			fail("putenv %s", o->env[i]);
+	for (int i = 0; i < nenv; i++)
+		if (putenv(env[i]) != 0)
+			fail("putenv %s", env[i]);
 }
 
 noreturn static void exec_command(void)
@@ -341,8 +341,7 @@ noreturn void container_init(const struct container *c)
 	 * Every writable mount below is nodev too; the few devices a container
 	 * needs are bind mounts of the host's nodes, whose own mounts allow
 	 * them. (Docker gets the same effect from the devices cgroup.) */
-	const char *lowers[] = { o->rootfs };
-	if (ovl_mount(lowers, 1, c->upper, c->work, c->merged, o->rootless, MS_NODEV) < 0)
+	if (ovl_mount(c->lowers, c->nlowers, c->upper, c->work, c->merged, o->rootless, MS_NODEV) < 0)
 		fail("overlay root");
 	note("overlay root on %s", c->merged);
 	phase_mark(c, "child: overlay root");
@@ -445,10 +444,17 @@ noreturn void container_init(const struct container *c)
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
 		fail("the working directory is outside the container");
-	set_environment();
+	container_env(c->hostname, o->tty, (char *const *)o->env, o->nenv);
 
-	/* Without -i the container's stdin is /dev/null, as with docker run. */
-	if (!o->interactive && c->tty_slave < 0) {
+	/* Without -i the container's stdin is /dev/null, as with docker run;
+	 * with -d its stdout and stderr go to the log. Late on purpose: a
+	 * setup failure above still reaches the user's terminal. */
+	if (c->out_fd >= 0 && c->tty_slave < 0) {
+		if (dup2(c->out_fd, STDOUT_FILENO) < 0 || dup2(c->out_fd, STDERR_FILENO) < 0)
+			fail("stdout and stderr to the log");
+		close(c->out_fd);
+	}
+	if ((!o->interactive || o->detach) && c->tty_slave < 0) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
 			fail("stdin from /dev/null");

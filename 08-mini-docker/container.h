@@ -14,6 +14,9 @@ struct container {
 	char id[65];
 	char hostname[65];
 	char upper[PATH_MAX], work[PATH_MAX], merged[PATH_MAX];
+	const char *const *lowers; /* the image's layers, top first */
+	size_t nlowers;
+	int out_fd;        /* -d: the log, for stdout and stderr; or -1 */
 	int exec_err_fd;   /* write end, CLOEXEC: errno of a failed exec */
 	int tty_slave;     /* the terminal's slave end, or -1 */
 	char tty_path[64]; /* its path on the host, /dev/pts/N */
@@ -29,6 +32,10 @@ struct container {
  * privileges, then execs the command. Never returns: on a setup error it
  * prints the failing step and exits 125. */
 noreturn void container_init(const struct container *c);
+
+/* clearenv, then PATH, HOSTNAME, HOME (and TERM with a terminal), then
+ * env (KEY=VALUE, later ones win). Shared with exec. */
+void container_env(const char *hostname, int tty, char *const *env, int nenv);
 
 /* With c->timings, print "timing: PHASE  +X.XXX ms  (Y.YYY ms since start)"
  * on stderr: the time since the previous mark in this process. */

@@ -11,23 +11,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "common.h"
+#include "exec.h"
+#include "image.h"
+#include "lifecycle.h"
 #include "options.h"
 #include "run.h"
+#include "state.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: mini-docker run [OPTIONS] COMMAND [ARG...]\n"
-		"       mini-docker run --help\n"
+	fprintf(out, "usage: mini-docker COMMAND [ARG...]\n"
 		"A Docker-like container runner, built one kernel feature at a time.\n"
-		"Set MINI_DOCKER_VERBOSE=1 to see each setup step.\n");
+		"Containers:\n"
+		"  run [OPTIONS] IMAGE [COMMAND...]   start a container (run --help for options)\n"
+		"  ps [-a] [-q]                       list running (-a: all) containers\n"
+		"  logs [-f] CONTAINER                output of a detached container\n"
+		"  inspect CONTAINER...               its record as JSON\n"
+		"  exec [-i] [-t] [-e K=V] [-w DIR] CONTAINER COMMAND...   run inside it\n"
+		"  stop [-t SECONDS] CONTAINER...     SIGTERM, then SIGKILL after SECONDS (10)\n"
+		"  kill [-s SIGNAL] CONTAINER...      send a signal (default KILL)\n"
+		"  rm [-f] CONTAINER...               remove (-f: a running one too)\n"
+		"Images:\n"
+		"  images                             list them\n"
+		"  import FILE|- NAME[:TAG]           a rootfs tarball as a one-layer image\n"
+		"  load -i FILE|DIR                   a docker-save archive or an OCI layout\n"
+		"  commit CONTAINER NAME[:TAG]        the container's changes as a new layer\n"
+		"  rmi IMAGE...                       untag, and delete what nothing uses\n"
+		"Set MINI_DOCKER_VERBOSE=1 to see each setup step of run.\n");
 }
 
 static int demo(const char *self)
 {
 	char *argv[] = {
 		"run", "--rm", "--hostname", "box", "-m", "64m", "--cpus", "0.5", "--pids-limit", "32",
-		"sh", "-c",
+		"busybox", "sh", "-c",
 		"echo \"hostname: $(hostname)\"; echo \"pid: $$\"; echo 'processes:'; ps -o pid,comm;"
 		" echo \"cgroup: $(cat /proc/self/cgroup | head -n 3 | tr '\\n' ' ')\";"
 		" grep -E '^(CapEff|NoNewPrivs)' /proc/self/status; echo 'mounts:';"
@@ -35,10 +55,10 @@ static int demo(const char *self)
 		NULL
 	};
 	(void)self;
-	printf("=> mini-docker run --rm --hostname box -m 64m --cpus 0.5 --pids-limit 32 sh -c '...'\n");
+	printf("=> mini-docker run --rm --hostname box -m 64m --cpus 0.5 --pids-limit 32 busybox sh -c '...'\n");
 	struct run_opts o;
 	char why[512];
-	if (options_parse(12, argv, &o, why, sizeof(why)) != 0) {
+	if (options_parse(13, argv, &o, why, sizeof(why)) != 0) {
 		fprintf(stderr, "mini-docker: %s\n", why);
 		return 125;
 	}
@@ -60,8 +80,56 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 125 : 0;
 	}
-	if (strcmp(argv[1], "run") != 0) {
-		fprintf(stderr, "mini-docker: unknown command '%s'; the commands are: run\n", argv[1]);
+	const char *cmd = argv[1];
+	int ac = argc - 1;
+	char **av = argv + 1;
+	char root[4096], run[4104];
+	state_root(geteuid() != 0, root, sizeof(root));
+	run_root(geteuid() != 0, run, sizeof(run));
+	static const struct { const char *name; int (*fn)(int, char **); } table[] = {
+		{ "ps", cmd_ps }, { "logs", cmd_logs }, { "inspect", cmd_inspect },
+		{ "exec", cmd_exec }, { "stop", cmd_stop }, { "kill", cmd_kill }, { "rm", cmd_rm },
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(cmd, table[i].name) == 0)
+			return table[i].fn(ac, av);
+	/* the image store keeps file owners and makes whiteout device nodes */
+	int image_cmd = !strcmp(cmd, "import") || !strcmp(cmd, "load") || !strcmp(cmd, "commit") ||
+			!strcmp(cmd, "rmi");
+	if (image_cmd && geteuid() != 0) {
+		fprintf(stderr, "mini-docker: %s needs root: image layers keep file owners and "
+			"device nodes\n", cmd);
+		return 1;
+	}
+	if (strcmp(cmd, "images") == 0 && ac == 1)
+		return image_list(root);
+	if (strcmp(cmd, "import") == 0 && ac == 3)
+		return image_import(root, av[1], av[2]);
+	if (strcmp(cmd, "load") == 0 && ac == 3 && (!strcmp(av[1], "-i") || !strcmp(av[1], "--input")))
+		return image_load(root, av[2]);
+	if (strcmp(cmd, "commit") == 0 && ac == 3)
+		return image_commit(root, run, av[1], av[2]);
+	if (strcmp(cmd, "rmi") == 0 && ac >= 2) {
+		int rc = 0;
+		for (int i = 1; i < ac; i++)
+			rc |= image_rmi(root, run, av[i]);
+		return rc;
+	}
+	static const char *const usages[][2] = {
+		{ "images", "mini-docker images" },
+		{ "import", "mini-docker import FILE.tar[.gz]|- NAME[:TAG]" },
+		{ "load", "mini-docker load -i FILE.tar|OCI-LAYOUT-DIR" },
+		{ "commit", "mini-docker commit CONTAINER NAME[:TAG]" },
+		{ "rmi", "mini-docker rmi IMAGE..." },
+	};
+	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
+		if (strcmp(cmd, usages[i][0]) == 0) {
+			fprintf(stderr, "mini-docker: usage: %s\n", usages[i][1]);
+			return 1;
+		}
+	if (strcmp(cmd, "run") != 0) {
+		fprintf(stderr, "mini-docker: unknown command '%s'; the commands are: run ps logs "
+			"inspect exec stop kill rm images import load commit rmi\n", cmd);
 		return 125;
 	}
 	struct run_opts o;

@@ -13,19 +13,20 @@
 #include "cgvalue.h"
 #include "uts.h"
 
-#define DEFAULT_ROOTFS "/var/lib/mini-docker/images/busybox"
-
 void options_usage(void)
 {
-	printf("usage: mini-docker run [OPTIONS] COMMAND [ARG...]\n"
-	       "Run COMMAND as PID 1 of a new container: new UTS, PID, mount, IPC,\n"
-	       "network and cgroup namespaces, an overlay root over the image, limits.\n"
+	printf("usage: mini-docker run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+	       "Run COMMAND (default: the image's own) as PID 1 of a new container: new UTS,\n"
+	       "PID, mount, IPC, network and cgroup namespaces, an overlay root over the image,\n"
+	       "limits. IMAGE is NAME[:TAG] or an id from 'mini-docker images', or an absolute\n"
+	       "path to a root filesystem directory.\n"
+	       "  -d, --detach             run in the background; print the container id\n"
 	       "  -i, --interactive        keep stdin attached\n"
 	       "  -t, --tty                give the container a terminal\n"
-	       "      --rm                 remove the container when it exits (always, for now)\n"
+	       "      --rm                 remove the container when it exits\n"
 	       "      --name NAME          container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)\n"
 	       "      --hostname NAME      hostname inside (default: the short id)\n"
-	       "      --rootfs DIR         image directory (default %s)\n"
+	       "      --rootfs DIR         a root filesystem directory instead of IMAGE\n"
 	       "  -m, --memory SIZE        memory limit, like 64m or 1g\n"
 	       "      --cpus N             CPU limit, like 0.5\n"
 	       "      --pids-limit N       at most N processes\n"
@@ -36,8 +37,8 @@ void options_usage(void)
 	       "      --init               run a small init as PID 1 that reaps and forwards signals\n"
 	       "      --help               this text\n"
 	       "Exit status: the command's; 125 mini-docker failed; 126 not executable;\n"
-	       "127 not found; 128+N killed by signal N (137: SIGKILL, often the OOM killer).\n",
-	       DEFAULT_ROOTFS);
+	       "127 not found; 128+N killed by signal N (137: SIGKILL, often the OOM killer).\n"
+	       "With -d: 0 once the container runs, or the same failure codes.\n");
 }
 
 int path_has_dotdot(const char *path)
@@ -136,6 +137,7 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 {
 	static char volbuf[MAX_VOLUMES][4096];
 	static const struct option longopts[] = {
+		{ "detach", no_argument, NULL, 'd' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "rm", no_argument, NULL, 'R' },
@@ -154,7 +156,7 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 		{ 0 }
 	};
 	memset(o, 0, sizeof(*o));
-	o->rootfs = DEFAULT_ROOTFS;
+	const char *rootfs = NULL;
 	o->memory = o->cpu_quota = o->pids = -1;
 	o->cpu_period = 100000;
 	char inner[256];
@@ -163,8 +165,9 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 	opterr = 0;
 	/* "+": stop at the first non-option, so the command's own flags
 	 * (sh -c ...) are not taken for ours. */
-	while ((c = getopt_long(argc, argv, "+:itm:e:w:v:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ditm:e:w:v:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'd': o->detach = 1; break;
 		case 'i': o->interactive = 1; break;
 		case 't': o->tty = 1; break;
 		case 'R': o->rm = 1; break;
@@ -182,7 +185,13 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 			}
 			o->hostname = optarg;
 			break;
-		case 'r': o->rootfs = optarg; break;
+		case 'r':
+			if (optarg[0] != '/') {
+				snprintf(why, why_size, "--rootfs '%s' must be an absolute path", optarg);
+				return -1;
+			}
+			rootfs = optarg;
+			break;
 		case 'm':
 			if (parse_size(optarg, &o->memory, inner, sizeof(inner)) < 0) {
 				snprintf(why, why_size, "--memory: %s", inner);
@@ -249,8 +258,16 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 			return -1;
 		}
 	}
-	if (optind >= argc) {
-		snprintf(why, why_size, "no command given; usage: mini-docker run [OPTIONS] COMMAND [ARG...]");
+	if (rootfs) {
+		o->image = rootfs;
+	} else if (optind < argc) {
+		o->image = argv[optind++];
+		if (o->image[0] == '\0') {
+			snprintf(why, why_size, "the image name is empty; give NAME[:TAG] or an absolute directory");
+			return -1;
+		}
+	} else {
+		snprintf(why, why_size, "no image given; usage: mini-docker run [OPTIONS] IMAGE [COMMAND [ARG...]]");
 		return -1;
 	}
 	if (o->rootless && (o->memory != -1 || o->cpu_quota != -1 || o->pids != -1)) {
@@ -265,16 +282,6 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 int options_check_paths(const struct run_opts *o, char *why, size_t why_size)
 {
 	struct stat st;
-	if (o->rootfs[0] != '/') {
-		snprintf(why, why_size, "--rootfs '%s' must be an absolute path", o->rootfs);
-		return -1;
-	}
-	if (stat(o->rootfs, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(why, why_size, "rootfs '%s' is not a directory%s", o->rootfs,
-			 strcmp(o->rootfs, DEFAULT_ROOTFS) == 0 ?
-			 " (build the default image with 'sudo make rootfs')" : "");
-		return -1;
-	}
 	for (int i = 0; i < o->nvol; i++) {
 		if (stat(o->vol[i].host, &st) < 0) {
 			snprintf(why, why_size, "-v: host path '%s' does not exist", o->vol[i].host);

@@ -14,8 +14,9 @@ struct volume {
 };
 
 struct run_opts {
-	int interactive, tty, rm, rootless, init;
-	const char *name, *hostname, *rootfs, *workdir;
+	int interactive, tty, rm, rootless, init, detach;
+	const char *name, *hostname, *workdir;
+	const char *image;       /* NAME[:TAG], an image id, or an absolute directory */
 	long long memory;        /* bytes, or -1: no limit */
 	long long cpu_quota;     /* us per cpu_period, or -1 */
 	long long cpu_period;
@@ -24,10 +25,12 @@ struct run_opts {
 	int nenv;
 	struct volume vol[MAX_VOLUMES];
 	int nvol;
-	char **argv;             /* the command, NULL-terminated */
+	char **argv;             /* the command, NULL-terminated; may be empty:
+				  * then the image's own command runs */
 };
 
-/* Parse `run` options (argv[0] is "run"). Returns 0; 1 if --help was asked
+/* Parse `run [OPTIONS] IMAGE [COMMAND...]` (argv[0] is "run"). --rootfs DIR
+ * stands for IMAGE (then every positional is the command). Returns 0; 1 if --help was asked
  * (usage printed); -1 with a one-line reason in why. Checks only the text,
  * not the filesystem: see options_check_paths. */
 int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t why_size);
@@ -43,8 +46,8 @@ int volume_parse(const char *spec, struct volume *v, char *buf, size_t buf_size,
 /* A path with a ".." component could walk out of the rootfs. Pure. */
 int path_has_dotdot(const char *path);
 
-/* The filesystem side: rootfs is a directory holding the command's
- * directory layout; volume host paths exist. 0 or -1 with a reason. */
+/* The filesystem side: volume host paths exist. 0 or -1 with a reason.
+ * (The image is checked where it is resolved: image_resolve.) */
 int options_check_paths(const struct run_opts *o, char *why, size_t why_size);
 
 #endif

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,9 +26,12 @@
 #include "cgvalue.h"
 #include "common.h"
 #include "container.h"
+#include "image.h"
 #include "overlay.h"
 #include "pidns.h"
 #include "spawn.h"
+#include "state.h"
+#include "tty.h"
 #include "userns.h"
 
 int docker_exit_code(int status, int exec_errno)
@@ -39,109 +43,6 @@ int docker_exit_code(int status, int exec_errno)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return 125;
-}
-
-const char *state_root(int rootless, char *buf, size_t size)
-{
-	const char *env = getenv("MINI_DOCKER_ROOT");
-	if (env && env[0] == '/')
-		snprintf(buf, size, "%s", env);
-	else if (!rootless || geteuid() == 0)
-		snprintf(buf, size, "/var/lib/mini-docker");
-	else
-		snprintf(buf, size, "/tmp/mini-docker-%d", (int)geteuid());
-	return buf;
-}
-
-/* a/b into buf; paths here derive from a state root of bounded length, so
- * an overflow is a bug worth stopping for, not truncating. */
-static void join(char *buf, size_t size, const char *a, const char *b)
-{
-	if (snprintf(buf, size, "%s/%s", a, b) >= (int)size)
-		die("path too long: %s/%s", a, b);
-}
-
-/* "pid starttime" of a process, to tell it from a later one with the same
- * pid. starttime is field 22 of /proc/PID/stat. */
-static unsigned long long start_time(pid_t pid)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_file(path, buf, sizeof(buf)) < 0)
-		return 0;
-	char *p = strrchr(buf, ')'); /* comm may contain spaces */
-	if (!p)
-		return 0;
-	unsigned long long v = 0;
-	int field = 2;
-	for (char *tok = strtok(p + 1, " "); tok; tok = strtok(NULL, " "))
-		if (++field == 22) {
-			v = strtoull(tok, NULL, 10);
-			break;
-		}
-	return v;
-}
-
-static int runner_alive(const char *cdir)
-{
-	char path[PATH_MAX + 16], buf[64];
-	join(path, sizeof(path), cdir, "runner");
-	if (read_file(path, buf, sizeof(buf)) < 0)
-		return 0;
-	int pid;
-	unsigned long long st;
-	if (sscanf(buf, "%d %llu", &pid, &st) != 2)
-		return 0;
-	return st != 0 && start_time(pid) == st;
-}
-
-void reap_stale(const char *root)
-{
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/containers", root);
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		char cdir[PATH_MAX * 2], rpath[PATH_MAX * 2 + 16];
-		snprintf(cdir, sizeof(cdir), "%s/%s", dir, e->d_name);
-		if (runner_alive(cdir))
-			continue;
-		/* A dot dir is still being made: leave it unless its runner is
-		 * known dead, or it is a minute old without a runner file. */
-		if (e->d_name[0] == '.') {
-			struct stat st;
-			snprintf(rpath, sizeof(rpath), "%s/runner", cdir);
-			if (access(rpath, F_OK) < 0 &&
-			    (stat(cdir, &st) < 0 || time(NULL) - st.st_mtime < 60))
-				continue;
-		}
-		char name[128] = "", path[PATH_MAX * 2 + 16], link[PATH_MAX * 2];
-		join(path, sizeof(path), cdir, "name");
-		read_file(path, name, sizeof(name));
-		struct cgroup cg;
-		if (geteuid() == 0 && cg_lookup(&cg, e->d_name + (e->d_name[0] == '.'),
-						CG_CPU | CG_MEMORY | CG_PIDS) == 0)
-			cg_destroy(&cg);
-		if (name[0]) {
-			/* only if the name still points at this container */
-			char target[128];
-			snprintf(link, sizeof(link), "%s/names/%s", root, name);
-			ssize_t n = readlink(link, target, sizeof(target) - 1);
-			if (n > 0) {
-				target[n] = '\0';
-				if (strcmp(target, e->d_name + (e->d_name[0] == '.')) == 0)
-					unlink(link);
-			}
-		}
-		ovl_remove_tree(cdir);
-		fprintf(stderr, "mini-docker: removed container %.12s left by a runner that was killed\n",
-			e->d_name + (e->d_name[0] == '.'));
-	}
-	closedir(d);
 }
 
 /* ---- the run ------------------------------------------------------------- */
@@ -159,67 +60,6 @@ static void on_stop(int sig)
 		kill((pid_t)container_pid, stop_count > 1 || sig == SIGHUP ? SIGKILL : sig);
 }
 
-static struct termios saved_tty;
-static int tty_raw;
-
-static void restore_tty(void)
-{
-	if (tty_raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
-	tty_raw = 0;
-}
-
-static void copy_winsize(int master)
-{
-	struct winsize ws;
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-		ioctl(master, TIOCSWINSZ, &ws);
-}
-
-/* Shuttle bytes between our terminal and the container's until it exits. */
-static void proxy_tty(int master, int pidfd, int interactive)
-{
-	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_tty) == 0) {
-		struct termios raw = saved_tty;
-		cfmakeraw(&raw);
-		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-		tty_raw = 1;
-		copy_winsize(master);
-	}
-	char buf[4096];
-	int in_open = interactive;
-	for (;;) {
-		struct pollfd fds[3] = {
-			{ .fd = master, .events = POLLIN },
-			{ .fd = pidfd, .events = POLLIN },
-			{ .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN },
-		};
-		if (poll(fds, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (fds[0].revents & POLLIN) {
-			ssize_t n = read(master, buf, sizeof(buf));
-			if (n > 0 && write(STDOUT_FILENO, buf, (size_t)n) < 0)
-				break;
-		} else if (fds[0].revents & (POLLHUP | POLLERR)) {
-			if (fds[1].revents & POLLIN)
-				break;
-		}
-		if (fds[2].revents & (POLLIN | POLLHUP)) {
-			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n <= 0)
-				in_open = 0;
-			else if (write(master, buf, (size_t)n) < 0)
-				in_open = 0;
-		}
-		if ((fds[1].revents & POLLIN) && !(fds[0].revents & POLLIN))
-			break;
-	}
-	restore_tty();
-}
-
 static void random_id(char *id)
 {
 	unsigned char b[32];
@@ -229,24 +69,183 @@ static void random_id(char *id)
 		sprintf(id + 2 * i, "%02x", b[i]);
 }
 
+/* run -d: fork. The caller's process waits until the new one (the shim,
+ * which watches the container from now on) reports "started, here is the
+ * id" or "failed with this status", and returns that; the shim returns -1
+ * and carries on with report_fd to send its word on. */
+static int detach(int *report_fd)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		warn_errno("pipe2");
+		return 125;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		warn_errno("fork");
+		return 125;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		char buf[80];
+		size_t got = 0;
+		ssize_t n;
+		while (got < sizeof(buf) - 1 &&
+		       ((n = read(p[0], buf + got, sizeof(buf) - 1 - got)) > 0 || (n < 0 && errno == EINTR)))
+			if (n > 0)
+				got += (size_t)n;
+		close(p[0]);
+		buf[got] = '\0';
+		if (got == 65 && buf[64] == '\n') {
+			fputs(buf, stdout);
+			return 0;
+		}
+		return buf[0] == '!' ? atoi(buf + 1) : 125;
+	}
+	close(p[0]);
+	/* A session of its own: Ctrl-C in the caller's terminal, or closing
+	 * it, no longer reaches the shim (and so the container). */
+	if (setsid() < 0)
+		warn_errno("setsid");
+	signal(SIGPIPE, SIG_IGN);
+	*report_fd = p[1];
+	return -1;
+}
+
+static void report(int *fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(int *fd, const char *fmt, ...)
+{
+	if (*fd < 0)
+		return;
+	char buf[96];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (write(*fd, buf, strlen(buf)) < 0) {
+		/* the caller is gone: the container runs on regardless */
+	}
+	close(*fd);
+	*fd = -1;
+}
+
+/* The command, environment and working directory: the image's defaults,
+ * overridden by the user's. 0 or -1 with a reason. */
+static int apply_image(struct run_opts *o, const struct image_ref *img, char *why, size_t why_size)
+{
+	if (!o->argv[0]) {
+		if (img->ncmd == 0) {
+			snprintf(why, why_size, "no command given and image '%s' has no default command; "
+				 "usage: mini-docker run [OPTIONS] IMAGE COMMAND [ARG...]", o->image);
+			return -1;
+		}
+		o->argv = img->cmd;
+	}
+	if (img->nenv + o->nenv > MAX_ENV) {
+		snprintf(why, why_size, "image and -e give more than %d variables", MAX_ENV);
+		return -1;
+	}
+	memmove(o->env + img->nenv, o->env, (size_t)o->nenv * sizeof(o->env[0]));
+	for (int i = 0; i < img->nenv; i++) {
+		if (env_check(img->env[i], why, why_size) < 0) {
+			snprintf(why, why_size, "image '%s' has a bad Env entry '%.60s'", o->image, img->env[i]);
+			return -1;
+		}
+		o->env[i] = img->env[i];
+	}
+	o->nenv += img->nenv;
+	if (!o->workdir && img->workdir[0]) {
+		if (img->workdir[0] != '/' || path_has_dotdot(img->workdir)) {
+			snprintf(why, why_size, "image '%s' has a bad WorkingDir '%.60s'", o->image, img->workdir);
+			return -1;
+		}
+		o->workdir = img->workdir;
+	}
+	return 0;
+}
+
+static char **strv_dup(char *const *v, int n)
+{
+	char **out = calloc((size_t)n + 1, sizeof(char *));
+	if (!out)
+		die("out of memory");
+	for (int i = 0; i < n; i++)
+		out[i] = strdup(v[i]);
+	return out;
+}
+
+/* The record `ps`, `inspect`, `exec` and `rm` will read. */
+static void record_init(struct ctr *r, const struct run_opts *o, const struct image_ref *img,
+			const struct container *c, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->id, sizeof(r->id), "%s", c->id);
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	snprintf(r->image, sizeof(r->image), "%s", o->image);
+	snprintf(r->image_id, sizeof(r->image_id), "%s", img->id);
+	snprintf(r->hostname, sizeof(r->hostname), "%s", c->hostname);
+	snprintf(r->workdir, sizeof(r->workdir), "%s", o->workdir ? o->workdir : "/");
+	clock_gettime(CLOCK_REALTIME, &r->created);
+	r->status = CTR_CREATED;
+	r->runner = getpid();
+	r->runner_start = proc_start_time(r->runner);
+	r->tty = o->tty;
+	r->rootless = o->rootless;
+	r->auto_remove = o->rm;
+	r->detached = o->detach;
+	r->init = o->init;
+	r->memory = o->memory;
+	r->cpu_quota = o->cpu_quota;
+	r->cpu_period = o->cpu_period;
+	r->pids = o->pids;
+	for (r->argc = 0; o->argv[r->argc]; r->argc++)
+		;
+	r->argv = strv_dup(o->argv, r->argc);
+	r->nenv = o->nenv;
+	r->env = strv_dup((char *const *)o->env, o->nenv);
+	for (int i = 0; i < o->nvol; i++) {
+		r->vol[i].host = strdup(o->vol[i].host);
+		r->vol[i].container = strdup(o->vol[i].container);
+		r->vol[i].readonly = o->vol[i].readonly;
+	}
+	r->nvol = o->nvol;
+	for (int i = 0; i < img->nlower; i++)
+		r->lower[i] = strdup(img->lower[i]);
+	r->nlower = img->nlower;
+}
+
+/* Save the record under the lock. */
+static void record_save(const char *root, const char *run, const struct ctr *r)
+{
+	int lock = state_lock(root);
+	ctr_save(root, run, r);
+	state_unlock(lock);
+}
+
 int run_container(struct run_opts *o, int verbose)
 {
-	char root[PATH_MAX], why[PATH_MAX + 256];
+	char root[PATH_MAX], run[PATH_MAX + 8], why[PATH_MAX + 256];
 	struct container c;
+	struct image_ref img;
+	struct ctr rec;
 	memset(&c, 0, sizeof(c));
+	memset(&img, 0, sizeof(img));
+	memset(&rec, 0, sizeof(rec));
 	c.o = o;
 	c.verbose = verbose;
 	c.tty_slave = -1;
 	c.exec_err_fd = -1;
+	c.out_fd = -1;
 	const char *tenv = getenv("MINI_DOCKER_TIMINGS");
 	c.timings = tenv && strcmp(tenv, "0") != 0;
 	clock_gettime(CLOCK_MONOTONIC, &c.t0);
-	int rc = 125, created_dir = 0, have_cg = 0, named = 0, master = -1, pidfd = -1;
-	int runner_fd = -1;
+	int rc = 125, recorded = 0, named = 0, have_cg = 0, master = -1, pidfd = -1;
+	int runner_fd = -1, lock = -1, report_fd = -1;
 	int err_pipe[2] = { -1, -1 };
 	struct cgroup cg;
 	pid_t child = -1;
-	char cdir[PATH_MAX + 128], namelink[PATH_MAX + 256];
+	char cdir[PATH_MAX - 256], namelink[PATH_MAX + 256];
 
 	if (!o->rootless && geteuid() != 0) {
 		fprintf(stderr, "mini-docker: run needs root (or --rootless)\n");
@@ -257,27 +256,19 @@ int run_container(struct run_opts *o, int verbose)
 		return 125;
 	}
 	state_root(o->rootless, root, sizeof(root));
+	run_root(o->rootless, run, sizeof(run));
 	if (strlen(root) > 512) {
 		fprintf(stderr, "mini-docker: MINI_DOCKER_ROOT '%.40s...' is too long\n", root);
 		return 125;
 	}
-	if (mkdir_p(root, 0711) < 0) {
-		warn_errno("mkdir -p %s", root);
+	if (state_prepare(root, run) < 0)
 		return 125;
+	/* From here on, with -d, everything happens in the shim. */
+	if (o->detach) {
+		int r = detach(&report_fd);
+		if (r >= 0)
+			return r;
 	}
-	snprintf(cdir, sizeof(cdir), "%s/containers", root);
-	mkdir(cdir, 0711);
-	snprintf(cdir, sizeof(cdir), "%s/names", root);
-	mkdir(cdir, 0711);
-	reap_stale(root);
-
-	random_id(c.id);
-	snprintf(c.hostname, sizeof(c.hostname), "%s", o->hostname ? o->hostname : c.id);
-	if (!o->hostname)
-		c.hostname[12] = '\0';
-	const char *name = o->name ? o->name : c.hostname;
-	if (!o->name)
-		name = strndupa(c.id, 12);
 
 	/* Block the stop signals while we create things and record them; the
 	 * handler then knows what exists. */
@@ -285,56 +276,59 @@ int run_container(struct run_opts *o, int verbose)
 	block_stop_signals(&oldmask);
 	catch_stop_signals(on_stop);
 
-	/* Made under a dot name, filled, then renamed: another runner's
-	 * reap_stale skips dot names, so it never sees a dir without its
-	 * runner file and takes it for stale. */
-	char final[PATH_MAX + 128];
-	snprintf(final, sizeof(final), "%s/containers/%s", root, c.id);
-	snprintf(cdir, sizeof(cdir), "%s/containers/.%s", root, c.id);
-	if (mkdir(cdir, 0700) < 0) {
-		warn_errno("mkdir %s", cdir);
+	/* Under the lock: tidy up after killed runners, resolve the image (an
+	 * rmi cannot delete its layers under us), claim the name, write the
+	 * record. A `run` killed in here leaves a dir without config.json,
+	 * which the next state_reconcile removes. */
+	if ((lock = state_lock(root)) < 0)
+		goto out;
+	state_reconcile(root, run);
+	if (image_resolve(root, o->image, &img, why, sizeof(why)) < 0 ||
+	    apply_image(o, &img, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mini-docker: %s\n", why);
 		goto out;
 	}
-	created_dir = 1;
-	char path[PATH_MAX + 256], text[64];
-	join(path, sizeof(path), cdir, "runner");
-	snprintf(text, sizeof(text), "%d %llu\n", (int)getpid(), start_time(getpid()));
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) < 0) {
-		warn_errno("write %s", path);
-		goto out;
-	}
-	close(fd);
-	join(path, sizeof(path), cdir, "name");
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, name, strlen(name)) < 0) {
-		warn_errno("write %s", path);
-		goto out;
-	}
-	close(fd);
+	c.lowers = (const char *const *)img.lower;
+	c.nlowers = (size_t)img.nlower;
+	random_id(c.id);
+	snprintf(c.hostname, sizeof(c.hostname), "%s", o->hostname ? o->hostname : c.id);
+	if (!o->hostname)
+		c.hostname[12] = '\0';
+	const char *name = o->name ? o->name : c.hostname;
+	if (!o->name)
+		name = strndupa(c.id, 12);
 	/* symlink(2) is atomic: of two runs with one name, exactly one wins. */
 	snprintf(namelink, sizeof(namelink), "%s/names/%s", root, name);
 	if (symlink(c.id, namelink) < 0) {
-		if (errno == EEXIST)
-			fprintf(stderr, "mini-docker: the name '%s' is already in use by a running "
-				"container\n", name);
+		char other[128] = "";
+		ssize_t n = readlink(namelink, other, sizeof(other) - 1);
+		if (errno == EEXIST || n > 0)
+			fprintf(stderr, "mini-docker: the name '%s' is already in use by container %.12s; "
+				"remove it with 'mini-docker rm %s' or choose another\n", name,
+				n > 0 ? other : "?", name);
 		else
 			warn_errno("symlink %s", namelink);
 		goto out;
 	}
 	named = 1;
-	if (rename(cdir, final) < 0) {
-		warn_errno("rename %s", cdir);
+	ctr_dir(root, c.id, cdir, sizeof(cdir));
+	if (mkdir(cdir, 0700) < 0) {
+		warn_errno("mkdir %s", cdir);
 		goto out;
 	}
-	memcpy(cdir, final, sizeof(final));
-	join(c.upper, sizeof(c.upper), cdir, "upper");
-	join(c.work, sizeof(c.work), cdir, "work");
-	join(c.merged, sizeof(c.merged), cdir, "merged");
+	recorded = 1;
+	snprintf(c.upper, sizeof(c.upper), "%s/upper", cdir);
+	snprintf(c.work, sizeof(c.work), "%s/work", cdir);
+	snprintf(c.merged, sizeof(c.merged), "%s/merged", cdir);
 	if (mkdir(c.upper, 0755) < 0 || mkdir(c.work, 0700) < 0 || mkdir(c.merged, 0755) < 0) {
 		warn_errno("mkdir in %s", cdir);
 		goto out;
 	}
+	record_init(&rec, o, &img, &c, name);
+	if (ctr_save(root, run, &rec) < 0)
+		goto out;
+	state_unlock(lock);
+	lock = -1;
 	if (verbose)
 		fprintf(stderr, "=> container %.12s, state in %s\n", c.id, cdir);
 	phase_mark(&c, "runner: options, state dir, name");
@@ -353,6 +347,16 @@ int run_container(struct run_opts *o, int verbose)
 		phase_mark(&c, "runner: cgroup and limits");
 	}
 
+	if (o->detach) {
+		/* a detached container writes to its log; `logs` reads it */
+		char log[PATH_MAX + 160];
+		snprintf(log, sizeof(log), "%s/container.log", cdir);
+		c.out_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (c.out_fd < 0) {
+			warn_errno("open %s", log);
+			goto out;
+		}
+	}
 	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
 		warn_errno("pipe2");
 		goto out;
@@ -435,25 +439,68 @@ int run_container(struct run_opts *o, int verbose)
 		close(c.tty_slave);
 		c.tty_slave = -1;
 	}
+	if (c.out_fd >= 0) {
+		close(c.out_fd);
+		c.out_fd = -1;
+	}
+
+	/* The exec: the pipe closes (CLOEXEC) when it succeeds, or brings its
+	 * errno; setup failures close it too, with the reason already on
+	 * stderr. Only then is the container "running". */
+	int exec_errno = 0;
+	ssize_t n;
+	while ((n = read(err_pipe[0], &exec_errno, sizeof(exec_errno))) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(exec_errno))
+		exec_errno = 0;
+	rec.pid = child;
+	rec.pid_start = proc_start_time(child);
+	clock_gettime(CLOCK_REALTIME, &rec.started);
+	if (!exec_errno && rec.pid_start) {
+		rec.status = CTR_RUNNING;
+		record_save(root, run, &rec);
+	}
+	if (exec_errno)
+		fprintf(stderr, "mini-docker: exec '%s': %s\n", o->argv[0], strerror(exec_errno));
+	if (report_fd >= 0) {
+		if (exec_errno) {
+			report(&report_fd, "!%d", exec_errno == ENOENT ? 127 : 126);
+		} else {
+			report(&report_fd, "%s\n", c.id);
+			/* The caller has its answer: let go of its terminal (or of
+			 * the pipe a $(...) waits on). A -t container's output
+			 * goes on to the log through proxy_tty. */
+			char log[PATH_MAX + 160];
+			snprintf(log, sizeof(log), "%s/container.log", cdir);
+			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+			int logfd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
+			if (null >= 0 && logfd >= 0) {
+				dup2(null, STDIN_FILENO);
+				dup2(logfd, STDOUT_FILENO);
+				dup2(null, STDERR_FILENO);
+			}
+			if (null >= 0)
+				close(null);
+			if (logfd >= 0)
+				close(logfd);
+		}
+	}
 	restore_signals(&oldmask);
 
 	if (master >= 0)
-		proxy_tty(master, pidfd, o->interactive);
+		proxy_tty(master, pidfd, o->interactive && !o->detach);
 	int status = wait_child(child);
 	container_pid = 0;
 	phase_mark(&c, "runner: container ran and exited");
-	int exec_errno = 0;
-	if (read(err_pipe[0], &exec_errno, sizeof(exec_errno)) != sizeof(exec_errno))
-		exec_errno = 0;
 	rc = docker_exit_code(status, exec_errno);
-	if (exec_errno)
-		fprintf(stderr, "mini-docker: exec '%s': %s\n", o->argv[0], strerror(exec_errno));
 	if (have_cg && o->memory != -1) {
 		unsigned long long kills = 0;
 		char lim[32];
-		if (cg_memory_oom_kills(&cg, &kills) == 0 && kills > 0)
+		if (cg_memory_oom_kills(&cg, &kills) == 0 && kills > 0) {
+			rec.oom_killed = 1;
 			fprintf(stderr, "mini-docker: the container was killed by the OOM killer "
 				"(memory limit %s)\n", format_size(o->memory, lim, sizeof(lim)));
+		}
 	}
 	if (verbose) {
 		char sbuf[64];
@@ -468,10 +515,14 @@ out:
 		wait_child(child);
 	}
 	container_pid = 0;
+	if (report_fd >= 0)
+		report(&report_fd, "!%d", rc);
 	if (master >= 0)
 		close(master);
 	if (c.tty_slave >= 0)
 		close(c.tty_slave);
+	if (c.out_fd >= 0)
+		close(c.out_fd);
 	if (err_pipe[0] >= 0)
 		close(err_pipe[0]);
 	if (err_pipe[1] >= 0)
@@ -480,12 +531,29 @@ out:
 		close(pidfd);
 	if (runner_fd >= 0)
 		close(runner_fd);
+	if (lock < 0)
+		lock = state_lock(root);
 	if (have_cg && cg_destroy(&cg) < 0)
 		rc = 125;
+	if (recorded && child > 0 && !o->rm) {
+		/* kept, as Docker keeps it: `ps -a` shows it, `rm` removes it */
+		rec.status = CTR_EXITED;
+		rec.exit_code = rc;
+		clock_gettime(CLOCK_REALTIME, &rec.finished);
+		ctr_save(root, run, &rec);
+		named = 0; /* the name stays taken until rm */
+	} else if (recorded) {
+		if (!rec.id[0])
+			ovl_remove_tree(cdir);
+		else
+			ctr_remove(root, run, &rec);
+		named = 0;
+	}
 	if (named)
 		unlink(namelink);
-	if (created_dir)
-		ovl_remove_tree(cdir);
+	state_unlock(lock);
+	ctr_free(&rec);
+	image_ref_free(&img);
 	phase_mark(&c, "runner: cleanup");
 	restore_signals(&oldmask);
 	return rc;

@@ -11,11 +11,4 @@ int docker_exit_code(int wait_status, int exec_errno);
 /* Run a container; returns the exit status (see options_usage). */
 int run_container(struct run_opts *o, int verbose);
 
-/* Remove what runners killed with SIGKILL left behind: container dirs,
- * cgroups and names whose runner is gone. Called at every start. */
-void reap_stale(const char *root);
-
-/* The state root: /var/lib/mini-docker for root, a per-user dir otherwise. */
-const char *state_root(int rootless, char *buf, size_t size);
-
 #endif

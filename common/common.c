@@ -283,3 +283,34 @@ int mkdir_p(const char *path, mode_t mode)
 		return -1;
 	return 0;
 }
+
+char *read_whole(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	char *buf = NULL;
+	int err = 0;
+	if (fstat(fd, &st) < 0) {
+		err = errno;
+	} else if ((size_t)st.st_size > max) {
+		err = EFBIG;
+	} else if (!(buf = malloc((size_t)st.st_size + 1))) {
+		err = ENOMEM;
+	} else {
+		ssize_t n = read(fd, buf, (size_t)st.st_size);
+		if (n != st.st_size) {
+			err = n < 0 ? errno : EIO;
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+			if (len)
+				*len = (size_t)n;
+		}
+	}
+	close(fd);
+	errno = err;
+	return buf;
+}

@@ -30,6 +30,10 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Read a small file (proc, sysfs, cgroupfs) into buf, NUL-terminated, with a
  * trailing newline removed. Returns the length or -1 with errno set. */
 ssize_t read_file(const char *path, char *buf, size_t size);
+/* Read a whole file (a JSON record, a config) into a malloc'd,
+ * NUL-terminated buffer; *len gets its length if len is not NULL. NULL with
+ * errno set if it cannot be read or is larger than max bytes (EFBIG). */
+char *read_whole(const char *path, size_t max, size_t *len);
 /* Write s to an existing file in one write(2) — cgroupfs and the id map files
  * need the whole value in a single call. Returns 0 or -1 with errno set. */
 int write_file(const char *path, const char *s);

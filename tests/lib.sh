@@ -31,6 +31,10 @@ show() { sed 's/^/#   /' <<<"$2" | head -n 80 >&2; }
 one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
 
 # Is the host's cgroup tree free of the project's cgroups (any layout)?
+# The default image, as a directory and as busybox:latest in the store.
+ensure_busybox() {
+	bash 08-mini-docker/mkrootfs.sh /var/lib/mini-docker/images/busybox ./08-mini-docker/mini-docker >/dev/null
+}
 no_project_cgroups() {
 	local left
 	left=$(find /sys/fs/cgroup -maxdepth 3 -type d -name 'mini-docker' 2>/dev/null)

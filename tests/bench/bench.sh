@@ -26,7 +26,7 @@ if [ ${#need[@]} -gt 0 ]; then
 	echo "bench: installing ${need[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-[ -d "$IMAGE" ] || bash 08-mini-docker/mkrootfs.sh "$IMAGE" >/dev/null
+bash 08-mini-docker/mkrootfs.sh "$IMAGE" ./08-mini-docker/mini-docker >/dev/null
 
 work=$(mktemp -d /tmp/mini-docker-bench.XXXXXX)
 trap '[ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -54,7 +54,7 @@ fi
 
 names=(mini-docker unshare bwrap crun runc chroot)
 cmds=(
-	"$M run --rm -m 64m --cpus 0.5 --pids-limit 32 /bin/true"
+	"$M run --rm -m 64m --cpus 0.5 --pids-limit 32 busybox /bin/true"
 	"unshare --uts --pid --ipc --mount --net --fork --mount-proc chroot $IMAGE /bin/true"
 	"bwrap --unshare-all --bind $IMAGE / --proc /proc --dev /dev /bin/true"
 	"crun run -b $work/bundle bench-crun"
@@ -179,7 +179,7 @@ unshare_ratio=$(awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN { printf "%.2f", a 
 	echo
 	echo "| tool | median ms | min – max ms | runs | ratio to mini-docker |"
 	echo "| --- | --- | --- | --- | --- |"
-	row "mini-docker run --rm (64M, 0.5 CPU, 32 pids, overlay root, pivot_root)" 0
+	row "mini-docker run --rm busybox (64M, 0.5 CPU, 32 pids, overlay root, pivot_root)" 0
 	row "unshare (uts, pid, ipc, mount, net; --mount-proc; chroot)" 1
 	row "bwrap --unshare-all (bind root, proc, dev)" 2
 	row "crun run (OCI bundle, same limits, read-only root)" 3
@@ -235,7 +235,7 @@ unshare_ratio=$(awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN { printf "%.2f", a 
 	echo "## Footprint"
 	echo
 	echo "- mini-docker binary: $size bytes (dynamically linked to libc and libcap)"
-	echo "- peak RSS of \`mini-docker run --rm /bin/true\`: $rss KiB"
+	echo "- peak RSS of \`mini-docker run --rm busybox /bin/true\`: $rss KiB"
 	echo
 	echo "Reproduce: \`sudo make bench\` (ROUNDS and RUNS_PER_ROUND to change the counts)."
 } >"$OUT"

@@ -9,7 +9,7 @@ SOAK=${SOAK_RUNS:-50}
 
 no_state_left() {
 	local left
-	left=$(find "$STATE/containers" "$STATE/names" -mindepth 1 2>/dev/null)
+	left=$(find "$STATE/containers" "$STATE/names" /run/mini-docker -mindepth 1 2>/dev/null)
 	[ -z "$left" ] || { echo "#   state left: $left" >&2; return 1; }
 }
 
@@ -30,7 +30,7 @@ cases=(
 )
 check "08-hardening has 40 malformed invocations" eq "${#cases[@]}" 40
 need_root "08 hardening"
-[ -d "$STATE/images/busybox" ] || bash 08-mini-docker/mkrootfs.sh "$STATE/images/busybox" >/dev/null
+ensure_busybox
 refused=0
 for c in "${cases[@]}"; do
 	# shellcheck disable=SC2086
@@ -55,7 +55,7 @@ fi
 attempt() { # attempt "label" ATTEMPT [ARG] : run the probe, expect BLOCKED only
 	local label=$1; shift
 	local out rc
-	out=$($M run --rm -v "$pdir/probe:/probe:ro" /probe "$@" 2>&1); rc=$?
+	out=$($M run --rm -v "$pdir/probe:/probe:ro" busybox /probe "$@" 2>&1); rc=$?
 	printf '#   %s\n' "$out" >&2
 	check "08 breakout: $label (blocked: $(grep -o 'BLOCKED [^:]*: .*' <<<"$out" | head -n1 | cut -d: -f2- | tr -d ' '))" \
 		eval '[ $rc -eq 0 ] && has "$out" BLOCKED && lacks "$out" ESCAPED'
@@ -75,16 +75,16 @@ attempt "ptrace a host process (pid $$)" ptrace "$$"
 attempt "raise CAP_SYS_ADMIN (capset, ambient)" capset
 attempt "gain root through a setuid binary (no_new_privs)" setuid
 # an fd the runner holds must not reach the container
-out=$($M run --rm -v "$pdir/probe:/probe:ro" /probe fds 9</etc/hostname 2>&1); rc=$?
+out=$($M run --rm -v "$pdir/probe:/probe:ro" busybox /probe fds 9</etc/hostname 2>&1); rc=$?
 check "08 breakout: use an fd inherited from the runner" eval '[ $rc -eq 0 ] && lacks "$out" ESCAPED'
 # TIOCSTI: give the runner a terminal and attach stdin (-i, no -t)
 if command -v script >/dev/null; then
-	out=$(script -qec "$M run -i --rm -v $pdir/probe:/probe:ro /probe tiocsti" /dev/null </dev/null | tr -d '\r')
+	out=$(script -qec "$M run -i --rm -v $pdir/probe:/probe:ro busybox /probe tiocsti" /dev/null </dev/null | tr -d '\r')
 	check "08 breakout: TIOCSTI into the caller's terminal" \
 		eval 'has "$out" "BLOCKED TIOCSTI" && lacks "$out" ESCAPED'
 fi
 host_name=$(hostname)
-$M run --rm sh -c 'hostname pwned' >/dev/null 2>&1
+$M run --rm busybox sh -c 'hostname pwned' >/dev/null 2>&1
 check "08 breakout: sethostname in the container leaves the host's alone" eq "$(hostname)" "$host_name"
 rm -rf "$pdir"
 
@@ -96,23 +96,23 @@ for i in $(seq "$SOAK"); do
 	k=${kinds[$((i % ${#kinds[@]}))]}
 	seen[$k]=1
 	case $k in
-	ok) $M run --rm true ;;
-	fail) $M run --rm sh -c 'exit 3' ;;
-	notfound) $M run --rm no-such-cmd ;;
-	oom) $M run --rm -m 16m sh -c 'head -c 64m /dev/zero | tail' ;;
+	ok) $M run --rm busybox true ;;
+	fail) $M run --rm busybox sh -c 'exit 3' ;;
+	notfound) $M run --rm busybox no-such-cmd ;;
+	oom) $M run --rm -m 16m busybox sh -c 'head -c 64m /dev/zero | tail' ;;
 	killinit)
-		$M run --rm --name "soak$i" sleep 30 & r=$!
+		$M run --rm --name "soak$i" busybox sleep 30 & r=$!
 		for t in $(seq 50); do pkill -9 -f '^sleep 30$' && break; sleep 0.1; done
 		wait $r ;;
 	sigint)
-		$M run --rm sleep 30 & r=$!
+		$M run --rm busybox sleep 30 & r=$!
 		sleep 0.5; kill -INT $r; sleep 0.2; kill -INT $r; wait $r ;;
 	sigkill)
-		$M run --rm sleep 30 & r=$!
+		$M run --rm busybox sleep 30 & r=$!
 		sleep 0.5; kill -9 $r; wait $r ;;
 	esac >/dev/null 2>&1
 done
-$M run --rm true >/dev/null 2>&1   # the next call reaps what SIGKILLed runners left
+$M run --rm busybox true >/dev/null 2>&1   # the next call reaps what SIGKILLed runners left
 check "08 soak: $SOAK runs of ${#seen[@]} kinds (exit, fail, not found, OOM, kill -9 init, SIGINT and SIGKILL of the runner)" \
 	eq "${#seen[@]}" 7
 check "08 soak: no container state left" no_state_left

@@ -28,9 +28,10 @@ static void full_command_line(void **state)
 	char why[512];
 	char *argv[] = { "run", "-it", "--rm", "--name", "web-1", "--hostname", "box", "-m", "64m",
 			 "--cpus", "0.5", "--pids-limit", "10", "-e", "A=1", "-e", "B_2=x=y",
-			 "-w", "/srv", "-v", "/tmp:/data:ro", "--init", "sh", "-c", "echo -n hi", NULL };
+			 "-w", "/srv", "-v", "/tmp:/data:ro", "--init", "busybox:1.36", "sh", "-c", "echo -n hi", NULL };
 	assert_int_equal(parse(argv, &o, why), 0);
-	assert_true(o.interactive && o.tty && o.rm && o.init && !o.rootless);
+	assert_true(o.interactive && o.tty && o.rm && o.init && !o.rootless && !o.detach);
+	assert_string_equal(o.image, "busybox:1.36");
 	assert_string_equal(o.name, "web-1");
 	assert_string_equal(o.hostname, "box");
 	assert_true(o.memory == 64LL << 20);
@@ -55,12 +56,29 @@ static void defaults(void **state)
 	(void)state;
 	struct run_opts o;
 	char why[512];
-	char *argv[] = { "run", "true", NULL };
+	char *argv[] = { "run", "busybox", NULL };
 	assert_int_equal(parse(argv, &o, why), 0);
 	assert_true(o.memory == -1 && o.cpu_quota == -1 && o.pids == -1);
-	assert_string_equal(o.rootfs, "/var/lib/mini-docker/images/busybox");
+	assert_string_equal(o.image, "busybox");
+	assert_null(o.argv[0]); /* the image's own command will run */
 	assert_null(o.name);
-	assert_false(o.interactive || o.tty || o.init);
+	assert_false(o.interactive || o.tty || o.init || o.detach);
+}
+
+/* --rootfs DIR stands for IMAGE: every positional is then the command */
+static void rootfs_and_detach(void **state)
+{
+	(void)state;
+	struct run_opts o;
+	char why[512];
+	char *argv[] = { "run", "-d", "--rootfs", "/srv/rootfs", "sleep", "9", NULL };
+	assert_int_equal(parse(argv, &o, why), 0);
+	assert_true(o.detach);
+	assert_string_equal(o.image, "/srv/rootfs");
+	assert_string_equal(o.argv[0], "sleep");
+	char *rel[] = { "run", "--rootfs", "srv", "true", NULL };
+	assert_int_equal(parse(rel, &o, why), -1);
+	assert_non_null(strstr(why, "'srv'"));
 }
 
 /* Each bad invocation: -1, and the reason names the offending value. */
@@ -91,7 +109,8 @@ static void bad_input(void **state)
 		{ { "--bogus", "true" }, "'--bogus'" },
 		{ { "-x", "true" }, "'-x'" },
 		{ { "--rootless", "-m", "64m", "true" }, "--rootless" },
-		{ { NULL }, "no command" },
+		{ { NULL }, "no image" },
+		{ { "" }, "image name is empty" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *argv[8] = { "run" };
@@ -143,6 +162,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(full_command_line),
 		cmocka_unit_test(defaults),
+		cmocka_unit_test(rootfs_and_detach),
 		cmocka_unit_test(bad_input),
 		cmocka_unit_test(dotdot),
 		cmocka_unit_test(capability_set),

@@ -198,8 +198,8 @@ shell) prepare
 	mode=${2:-v2}
 	f=$(mktemp)
 	# the VM's /var/lib/mini-docker is a fresh disk: give it 08's default image
-	printf '%s\n' "bash 08-mini-docker/mkrootfs.sh /var/lib/mini-docker/images/busybox >/dev/null 2>&1" \
-		"echo 'cgroup v2 VM: stages in ./NN-*/demo, containers: ./08-mini-docker/mini-docker run -it --rm sh'" \
+	printf '%s\n' "bash 08-mini-docker/mkrootfs.sh /var/lib/mini-docker/images/busybox ./08-mini-docker/mini-docker >/dev/null 2>&1" \
+		"echo 'cgroup v2 VM: stages in ./NN-*/demo, containers: ./08-mini-docker/mini-docker run -it --rm busybox sh'" \
 		"exec bash -l" >"$f"
 	echo "vm.sh: booting a cgroup $mode VM; the repository is at $ROOT. Ctrl-A X quits qemu." >&2
 	# qemu talks to the terminal directly: a pipe here would buffer it

@@ -1,0 +1,329 @@
+/* 08-mini-docker/exec.c — see exec.h.
+ *
+ * The order is the lesson:
+ *   1. a pidfd on the container's PID 1 (checked against its start time),
+ *      so every later step talks about that process and no other;
+ *   2. setns(CLONE_NEWPID) in the parent: it changes only where the
+ *      parent's *children* are born, never the caller itself;
+ *   3. clone into the container's cgroup: the child is pid N inside;
+ *   4. the child joins the other namespaces (mount last, as its root and
+ *      cwd move with it), drops privileges as `run` did, and execs. */
+#define _GNU_SOURCE
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/openat2.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "common.h"
+#include "container.h"
+#include "options.h"
+#include "pidns.h"
+#include "run.h"
+#include "spawn.h"
+#include "state.h"
+#include "tty.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+struct exec_opts {
+	int interactive, tty, nenv;
+	const char *container, *workdir, *env[MAX_ENV];
+	char **argv;
+};
+
+static int parse(int argc, char **argv, struct exec_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "interactive", no_argument, NULL, 'i' }, { "tty", no_argument, NULL, 't' },
+		{ "env", required_argument, NULL, 'e' }, { "workdir", required_argument, NULL, 'w' },
+		{ 0 } };
+	char why[512];
+	int c;
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:ite:w:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': o->interactive = 1; break;
+		case 't': o->tty = 1; break;
+		case 'e':
+			if (env_check(optarg, why, sizeof(why)) < 0) {
+				fprintf(stderr, "mini-docker: exec: %s\n", why);
+				return -1;
+			}
+			if (o->nenv == MAX_ENV) {
+				fprintf(stderr, "mini-docker: exec: more than %d -e options\n", MAX_ENV);
+				return -1;
+			}
+			o->env[o->nenv++] = optarg;
+			break;
+		case 'w':
+			if (optarg[0] != '/' || path_has_dotdot(optarg)) {
+				fprintf(stderr, "mini-docker: exec: --workdir '%s' must be an absolute path "
+					"without '..'\n", optarg);
+				return -1;
+			}
+			o->workdir = optarg;
+			break;
+		default:
+			fprintf(stderr, "mini-docker: exec: %s '%s'; usage: mini-docker exec [-i] [-t] "
+				"[-e KEY=VALUE] [-w DIR] CONTAINER COMMAND [ARG...]\n",
+				c == ':' ? "no value for" : "unknown option", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (argc - optind < 2) {
+		fprintf(stderr, "mini-docker: usage: mini-docker exec [-i] [-t] [-e KEY=VALUE] [-w DIR] "
+			"CONTAINER COMMAND [ARG...]\n");
+		return -1;
+	}
+	o->container = argv[optind];
+	o->argv = argv + optind + 1;
+	return 0;
+}
+
+/* The namespaces exec joins, in the order the /proc/PID/ns path must join
+ * them: user first (it grants the rights for the rest), mount last. PID
+ * is joined by the parent. */
+static const struct { int flag; const char *name; } ns_order[] = {
+	{ CLONE_NEWUSER, "user" }, { CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWIPC, "ipc" },
+	{ CLONE_NEWUTS, "uts" }, { CLONE_NEWNET, "net" }, { CLONE_NEWNS, "mnt" },
+};
+
+static int use_nsfiles(void)
+{
+	const char *e = getenv("MINI_DOCKER_EXEC_NSFILES");
+	return e && strcmp(e, "0") != 0;
+}
+
+/* Open /proc/PID/ns/NAME now: once we join the mount namespace, /proc is
+ * the container's, where PID means another process or none. */
+static int nsfile(pid_t pid, const char *name)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, name);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		warn_errno("open %s", p);
+	return fd;
+}
+
+/* A terminal from the container's own devpts, so `tty` inside names a
+ * /dev/pts/N that exists there. /proc/PID/root is the container's root;
+ * RESOLVE_IN_ROOT keeps every symlink on the way inside it (a plain open
+ * of "/proc/PID/root/dev/ptmx" would follow an absolute symlink planted
+ * by the container on the host). -1 if that fails; the caller falls back
+ * to a host terminal. */
+static int container_ptmx(pid_t pid)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/root", (int)pid);
+	int root = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	struct open_how how = { .flags = O_RDWR | O_NOCTTY | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, root, "dev/pts/ptmx", &how, sizeof(how));
+	close(root);
+	return fd;
+}
+
+static int open_terminal(pid_t pid, int *slave)
+{
+	int master = container_ptmx(pid);
+	if (master < 0)
+		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || unlockpt(master) < 0)
+		return warn_errno("allocate a terminal");
+	/* TIOCGPTPEER: the slave from the master itself, no path lookup */
+	*slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*slave < 0) {
+		warn_errno("ioctl(TIOCGPTPEER)");
+		close(master);
+		return -1;
+	}
+	return master;
+}
+
+noreturn static void fail(const char *what)
+{
+	fprintf(stderr, "mini-docker: exec: %s: %s\n", what, strerror(errno));
+	_exit(125);
+}
+
+/* The child: everything after the clone. */
+noreturn static void enter(const struct ctr *r, const struct exec_opts *o, int pidfd,
+			   const int *fds, int slave, int err_fd)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Until exec nobody in the container may ptrace us: we still hold
+	 * fds to the host (the pidfd, /proc files). */
+	prctl(PR_SET_DUMPABLE, 0);
+	int flags = CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS |
+		    (r->rootless ? CLONE_NEWUSER : 0);
+	if (fds) {
+		for (size_t i = 0; i < sizeof(ns_order) / sizeof(ns_order[0]); i++)
+			if (fds[i] >= 0 && setns(fds[i], ns_order[i].flag) < 0)
+				fail(ns_order[i].name);
+	} else if (setns(pidfd, flags) < 0) {
+		/* one call joins them all, atomically, in the kernel's order */
+		fail("setns(pidfd)");
+	}
+	/* Joining a mount namespace put us at its root; now the workdir. */
+	const char *wd = o->workdir ? o->workdir : (r->workdir[0] ? r->workdir : "/");
+	if (chdir(wd) < 0)
+		fail(wd);
+
+	container_env(r->hostname, o->tty, r->env, r->nenv);
+	for (int i = 0; i < o->nenv; i++)
+		putenv((char *)o->env[i]);
+
+	if (setsid() < 0)
+		fail("setsid");
+	if (slave >= 0) {
+		if (ioctl(slave, TIOCSCTTY, 0) < 0)
+			fail("TIOCSCTTY");
+		for (int fd = 0; fd < 3; fd++)
+			if (dup2(slave, fd) < 0)
+				fail("dup2 terminal");
+	} else if (!o->interactive) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+			fail("stdin from /dev/null");
+	}
+	/* The same privileges as the container's own processes. */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		fail("close_range");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail("prctl(PR_SET_NO_NEW_PRIVS)");
+	if (caps_apply_default() < 0)
+		fail("capabilities");
+	execvp(o->argv[0], o->argv);
+	int err = errno;
+	if (write(err_fd, &err, sizeof(err)) < 0)
+		_exit(125);
+	_exit(err == ENOENT ? 127 : 126);
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	struct exec_opts o;
+	if (parse(argc, argv, &o) < 0)
+		return 125;
+	char root[PATH_MAX], run[PATH_MAX + 8], id[65], why[512];
+	state_root(geteuid() != 0, root, sizeof(root));
+	run_root(geteuid() != 0, run, sizeof(run));
+	struct ctr r;
+	if (ctr_resolve(root, o.container, id, why, sizeof(why)) < 0 || ctr_load(root, run, id, &r) < 0) {
+		fprintf(stderr, "mini-docker: exec: %s\n", why);
+		return 125;
+	}
+	int rc = 125, pidfd = -1, master = -1, slave = -1, child_pidfd = -1;
+	int err_pipe[2] = { -1, -1 }, fds[6] = { -1, -1, -1, -1, -1, -1 }, nsfiles = use_nsfiles();
+	pid_t child = -1;
+	struct cgroup cg;
+	if (!ctr_running(&r)) {
+		fprintf(stderr, "mini-docker: exec: container %s is not running\n", o.container);
+		goto out;
+	}
+	/* 1. the process, pinned: a pidfd, then the start time re-checked */
+	pidfd = pidfd_open_pid(r.pid);
+	if (pidfd < 0 || !proc_is(r.pid, r.pid_start)) {
+		fprintf(stderr, "mini-docker: exec: container %s is not running\n", o.container);
+		goto out;
+	}
+	if (!r.rootless && cg_lookup(&cg, r.id, CG_CPU | CG_MEMORY | CG_PIDS) < 0)
+		goto out;
+	if (nsfiles)
+		for (size_t i = 0; i < 6; i++)
+			if ((ns_order[i].flag != CLONE_NEWUSER || r.rootless) &&
+			    (fds[i] = nsfile(r.pid, ns_order[i].name)) < 0)
+				goto out;
+	if (o.tty && (master = open_terminal(r.pid, &slave)) < 0)
+		goto out;
+	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
+		warn_errno("pipe2");
+		goto out;
+	}
+	/* 2. the PID namespace, for our children only */
+	if (nsfiles) {
+		int pfd = nsfile(r.pid, "pid");
+		int ok = pfd >= 0 && setns(pfd, CLONE_NEWPID) == 0;
+		if (pfd >= 0)
+			close(pfd);
+		if (!ok) {
+			warn_errno("setns(/proc/%d/ns/pid)", (int)r.pid);
+			goto out;
+		}
+	} else if (setns(pidfd, CLONE_NEWPID) < 0) {
+		warn_errno("setns(pidfd, CLONE_NEWPID)");
+		goto out;
+	}
+	/* 3. born into the container's cgroup (stage 06's spawn) */
+	enum spawn_path how;
+	if (r.rootless)
+		child = clone3_fork(0, -1, &child_pidfd);
+	else
+		child = spawn_in_cgroup(&cg, 0, &child_pidfd, &how, why, sizeof(why));
+	if (child < 0) {
+		warn_errno("clone into container %s", r.name);
+		goto out;
+	}
+	if (child == 0) {
+		close(err_pipe[0]);
+		if (master >= 0)
+			close(master);
+		enter(&r, &o, pidfd, nsfiles ? fds : NULL, slave, err_pipe[1]);
+	}
+	close(err_pipe[1]);
+	err_pipe[1] = -1;
+	if (slave >= 0) {
+		close(slave);
+		slave = -1;
+	}
+	int exec_errno = 0;
+	ssize_t n;
+	while ((n = read(err_pipe[0], &exec_errno, sizeof(exec_errno))) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(exec_errno))
+		exec_errno = 0;
+	if (exec_errno)
+		fprintf(stderr, "mini-docker: exec '%s': %s\n", o.argv[0], strerror(exec_errno));
+	if (master >= 0)
+		proxy_tty(master, child_pidfd, o.interactive);
+	rc = docker_exit_code(wait_child(child), exec_errno);
+out:
+	for (int i = 0; i < 6; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (err_pipe[0] >= 0)
+		close(err_pipe[0]);
+	if (err_pipe[1] >= 0)
+		close(err_pipe[1]);
+	if (slave >= 0)
+		close(slave);
+	if (master >= 0)
+		close(master);
+	if (child_pidfd >= 0)
+		close(child_pidfd);
+	if (pidfd >= 0)
+		close(pidfd);
+	ctr_free(&r);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/* 08-mini-docker/image.h — images and the layer store, laid out as
+ * Docker's overlay2 driver lays out /var/lib/docker, so the notes'
+ * experiment (DiffID -> ChainID -> cache-id -> diff) works on ROOT:
+ *
+ *   ROOT/image/overlay2/repositories.json         name:tag -> image id
+ *   ROOT/image/overlay2/imagedb/content/sha256/<image id>   its config JSON
+ *   ROOT/image/overlay2/layerdb/sha256/<ChainID>/{diff,size,cache-id,parent}
+ *   ROOT/overlay2/<cache-id>/diff                  the layer's files
+ *
+ * An image id is the sha256 of its config file's bytes; a layer is stored
+ * once per ChainID, however many images share it. */
+#ifndef IMAGE_H
+#define IMAGE_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "state.h"
+
+/* What `run` needs from an image. */
+struct image_ref {
+	char id[80];               /* "sha256:<hex>", or "" for a directory */
+	int nlower;
+	char *lower[MAX_LAYERS];   /* top layer first, as overlay wants them */
+	int ncmd, nenv;
+	char **cmd, **env;         /* the image's defaults (may be empty) */
+	char workdir[PATH_MAX];
+};
+
+/* NAME[:TAG] -> repository and tag ("latest" if none). Lowercase
+ * [a-z0-9._/-] names, tags [A-Za-z0-9_.-] up to 128. Pure. 0 or -1. */
+int ref_parse(const char *ref, char *repo, size_t repo_size, char *tag, size_t tag_size,
+	      char *why, size_t why_size);
+
+/* NAME[:TAG], image id (or a prefix of 4+ hex digits), or an absolute
+ * directory -> layers and defaults. 0, or -1 with a reason. */
+int image_resolve(const char *root, const char *name, struct image_ref *img,
+		  char *why, size_t why_size);
+void image_ref_free(struct image_ref *img);
+
+/* 4.26MB, 12B: Docker's SI sizes. Pure. */
+const char *human_size(long long bytes, char *buf, size_t size);
+
+/* The commands. Each returns the exit status and prints its errors. */
+int image_import(const char *root, const char *file, const char *ref);
+int image_load(const char *root, const char *input);
+int image_commit(const char *root, const char *run, const char *container, const char *ref);
+int image_list(const char *root);
+int image_rmi(const char *root, const char *run, const char *ref);
+
+#endif

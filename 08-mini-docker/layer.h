@@ -1,0 +1,60 @@
+/* 08-mini-docker/layer.h — an image layer as a tar file and as a directory.
+ *
+ * In a layer tar, a deleted file is an empty file named .wh.NAME, and a
+ * directory whose lower contents are hidden holds .wh..wh..opq (the "AUFS"
+ * convention Docker and OCI use). In an overlay upper dir the same facts are
+ * a 0:0 character device and the trusted.overlay.opaque xattr (stage 07).
+ * Unpacking converts the first into the second; packing (commit) goes back.
+ *
+ * IDs, as Docker computes them (notes 001, "Docker's layer store"):
+ *   DiffID(n)  = sha256 of layer n's tar, uncompressed
+ *   ChainID(1) = DiffID(1)
+ *   ChainID(n) = sha256("sha256:<ChainID(n-1)> sha256:<DiffID(n)>") */
+#ifndef LAYER_H
+#define LAYER_H
+
+#include <stddef.h>
+
+/* 64 lowercase hex digits of sha256(data). Pure. */
+void sha256_hex(const void *data, size_t len, char out[65]);
+/* ChainID from the parent's ChainID (NULL for the bottom layer) and this
+ * layer's DiffID, both as 64 hex digits without "sha256:". Pure. */
+void chain_id(const char *parent, const char *diff, char out[65]);
+/* sha256 of a file's bytes as they are (a blob digest). 0 or -1 (errno). */
+int file_sha256(const char *path, char out[65]);
+/* Is s 64 lowercase hex digits? Pure. */
+int is_hex64(const char *s);
+
+enum wh_kind {
+	WH_NONE,   /* an ordinary entry */
+	WH_FILE,   /* dir/.wh.NAME: NAME was deleted; target = dir/NAME */
+	WH_OPAQUE, /* dir/.wh..wh..opq: dir hides the lowers; target = dir ("" for the top) */
+	WH_META,   /* another .wh..wh.* entry (AUFS bookkeeping): skipped */
+};
+/* Classify a tar entry's path (a leading "./" is ignored) and give the
+ * path it acts on. Pure. */
+enum wh_kind whiteout_parse(const char *path, char *target, size_t size);
+/* "a/b" -> "a/.wh.b" (the tar name for a deleted a/b). 0 or -1. Pure. */
+int whiteout_name(const char *relpath, char *out, size_t size);
+
+/* DiffID of a tar file that may be gzip/xz/zstd-compressed: sha256 of the
+ * uncompressed bytes. 0 or -1 with a reason. */
+int layer_diff_id(const char *tar_path, char out[65], char *why, size_t why_size);
+
+/* Unpack a layer tar into dir (empty, existing), turning whiteout files
+ * into overlay whiteouts and opaque markers into the opaque xattr. Refuses
+ * absolute paths, ".." and writing through symlinks; drops overlay's own
+ * trusted.overlay.* xattrs should a tar carry them. Adds the byte size of
+ * the regular files to *size. 0 or -1 with a reason. */
+int layer_unpack(const char *tar_path, const char *dir, long long *size,
+		 char *why, size_t why_size);
+
+/* Pack an overlay upper dir as a layer tar (whiteouts back to .wh. files,
+ * opaque dirs get a .wh..wh..opq). 0 or -1 with a reason. */
+int layer_pack(const char *upper, const char *tar_path, char *why, size_t why_size);
+
+/* Unpack any tar (a docker-save archive, an OCI layout) into dir, with the
+ * same path safety and no whiteout handling. 0 or -1 with a reason. */
+int tar_extract(const char *tar_path, const char *dir, char *why, size_t why_size);
+
+#endif
