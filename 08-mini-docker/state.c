@@ -594,15 +594,20 @@ unsigned long long proc_start_time(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (pid <= 0 || read_file(path, buf, sizeof(buf)) < 0)
 		return 0;
-	/* field 22; comm (field 2) may hold spaces and ')' : start after the last ')' */
+	/* field 22; comm (field 2) may hold spaces and ')': start after the last ')' */
 	char *p = strrchr(buf, ')');
 	if (!p)
 		return 0;
 	int field = 2;
 	char *save = NULL;
-	for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if (++field == 22)
+	for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		/* field 3, the state: a zombie has ended, whether or not its
+		 * parent (often init, for a shim) has reaped it yet */
+		if (++field == 3 && (tok[0] == 'Z' || tok[0] == 'X'))
+			return 0;
+		if (field == 22)
 			return strtoull(tok, NULL, 10);
+	}
 	return 0;
 }
 

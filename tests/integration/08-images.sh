@@ -1,0 +1,182 @@
+# 08-mini-docker images: import, commit, load (real umoci/skopeo output),
+# images, rmi, and the notes' layer-store experiment (DiffID -> ChainID ->
+# cache-id -> diff) done with sha256sum on mini-docker's own store.
+source "$(dirname "$0")/../lib.sh"
+M=./08-mini-docker/mini-docker
+STATE=/var/lib/mini-docker
+IMG=$STATE/image/overlay2
+
+need_root "08 images"
+for t in jq umoci skopeo getfattr; do
+	command -v $t >/dev/null || { skip "08 images" "$t is missing: run 'make deps'"; exit 0; }
+done
+ensure_busybox
+BB=$STATE/images/busybox
+work=$(mktemp -d /var/tmp/mini-docker-images.XXXXXX)
+images=(lab/bb:1 lab/bb:gz hello-busybox:latest hello-busybox:v2 lab/oci:1.0 savedbb:2.0 lab-oci-archive:1.0)
+cleanup() {
+	$M rm -f img-builder img-builder2 img-user >/dev/null 2>&1
+	$M rmi "${images[@]}" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+cleanup >/dev/null 2>&1; work=$(mktemp -d /var/tmp/mini-docker-images.XXXXXX)
+layers_before=$(ls "$IMG/layerdb/sha256" | sort)
+mounts_before=$(cut -d' ' -f5 /proc/self/mountinfo | sort)
+
+# ---- bad input ------------------------------------------------------------
+bad() { # bad "label" "named" args...
+	local label=$1 named=$2; shift 2
+	local err rc
+	err=$($M "$@" 2>&1 >/dev/null); rc=$?
+	check "08 images bad input ($label): non-zero, one line naming '$named'" \
+		eval '[ $rc -ne 0 ] && one_line "$err" && has "$err" "$named"'
+}
+echo "not a tar" >"$work/junk.tar"
+mkdir "$work/empty"
+bad "import of a non-tar" "junk.tar" import "$work/junk.tar" lab/junk
+bad "import of a missing file" "/no/such.tar" import /no/such.tar lab/junk
+bad "load of a dir that is no layout" "neither" load -i "$work/empty"
+bad "rmi of an unknown image" "no-such-image" rmi no-such-image:9
+bad "commit of an unknown container" "img-nosuch" commit img-nosuch lab/x
+bad "run of an unknown image" "no-such-image" run --rm no-such-image:9 true
+
+# ---- import ---------------------------------------------------------------
+tar -C "$BB" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/bb.tar" .
+out=$($M import "$work/bb.tar" lab/bb:1); rc=$?
+check "08 import prints the image id" eval '[ $rc -eq 0 ] && [[ $out =~ ^sha256:[0-9a-f]{64}$ ]]'
+diff1=$(sha256sum "$work/bb.tar" | cut -d' ' -f1)
+check "08 import: the layer's DiffID is sha256sum of the tar (layerdb/<ChainID>/diff)" \
+	eq "$(cat "$IMG/layerdb/sha256/$diff1/diff")" "sha256:$diff1"
+check "08 import: image id = sha256 of its config file" \
+	eq "$(sha256sum "$IMG/imagedb/content/sha256/${out#sha256:}" | cut -d' ' -f1)" "${out#sha256:}"
+n_before=$(ls "$IMG/layerdb/sha256" | wc -l)
+gzip -c "$work/bb.tar" >"$work/bb.tar.gz"
+$M import "$work/bb.tar.gz" lab/bb:gz >/dev/null; rc=$?
+check "08 import of the .tar.gz: same DiffID (uncompressed), layer stored once" \
+	eval '[ $rc -eq 0 ] && [ "$(ls $IMG/layerdb/sha256 | wc -l)" = "$n_before" ]'
+check "08 images lists lab/bb 1 and gz" \
+	eval '$M images | grep -Eq "^lab/bb +1 " && $M images | grep -Eq "^lab/bb +gz "'
+out=$($M run --rm lab/bb:1 sh -c 'echo ok-from-import')
+check "08 run of the imported image" eq "$out" ok-from-import
+
+# ---- the notes' experiment: commit a change, follow the IDs by hand -------
+# (the notes: FROM ubuntu; RUN echo "Hello world" > /tmp/newfile)
+$M run --name img-builder lab/bb:1 sh -c 'echo "Hello world" > /tmp/newfile; rm /bin/ls;
+	rm -rf /root; mkdir /root; echo fresh > /root/only' >/dev/null; rc=$?
+check "08 the builder container ran" eq "$rc" 0
+new=$($M commit img-builder hello-busybox); rc=$?
+check "08 commit prints the new image id" eval '[ $rc -eq 0 ] && [[ $new =~ ^sha256:[0-9a-f]{64}$ ]]'
+cfg="$IMG/imagedb/content/sha256/${new#sha256:}"
+mapfile -t diffs < <(jq -r '.rootfs.diff_ids[]' "$cfg")
+check "08 imagedb: the new image's config lists two DiffIDs, the first the base's" \
+	eval '[ ${#diffs[@]} -eq 2 ] && [ "${diffs[0]}" = "sha256:$diff1" ]'
+chain1=$(echo -n "${diffs[0]} ${diffs[1]}" | sha256sum | awk '{print $1}')
+show 08-chain "ChainID1 = sha256(\"${diffs[0]} ${diffs[1]}\") = $chain1"
+check "08 layerdb/sha256/<ChainID computed with sha256sum> exists" test -d "$IMG/layerdb/sha256/$chain1"
+check "08 layerdb: diff is the DiffID, parent the first ChainID" \
+	eval '[ "$(cat $IMG/layerdb/sha256/$chain1/diff)" = "${diffs[1]}" ] && [ "$(cat $IMG/layerdb/sha256/$chain1/parent)" = "sha256:$diff1" ]'
+cache=$(cat "$IMG/layerdb/sha256/$chain1/cache-id")
+layer="$STATE/overlay2/$cache/diff"
+check "08 overlay2/<cache-id>/diff/tmp/newfile holds Hello world" eq "$(cat "$layer/tmp/newfile")" "Hello world"
+check "08 the deleted /bin/ls is an overlay whiteout (c 0:0) in the layer" \
+	eq "$(stat -c '%F %t:%T' "$layer/bin/ls")" "character special file 0:0"
+check "08 the recreated /root is an opaque dir in the layer" \
+	eq "$(getfattr --only-values -n trusted.overlay.opaque "$layer/root" 2>/dev/null)" y
+out=$($M run --rm hello-busybox sh -c 'cat /tmp/newfile; ls /bin/ls 2>&1; ls /root')
+show 08-committed "$out"
+check "08 run of the committed image sees the new file" has "$out" "Hello world"
+check "08 ... a deleted file stays deleted" has "$out" "No such file"
+check "08 ... and an opaque dir hides the base's contents" eq "$(sed -n 3,9p <<<"$out")" "only"
+# a second commit from the same base shares the base layer
+$M run --name img-builder2 lab/bb:1 sh -c 'echo two > /two' >/dev/null
+$M commit img-builder2 hello-busybox:v2 >/dev/null
+check "08 two images on one base: the base layer is stored once" \
+	eq "$(grep -l "sha256:$diff1" "$IMG"/layerdb/sha256/*/diff | wc -l)" 1
+
+# ---- load: an OCI layout (umoci) and a docker-save archive (skopeo) --------
+# Two layers made by the real tools: the busybox rootfs, then one that
+# deletes /bin/ls and adds /etc/layer2.
+(
+	cd "$work" && umoci init --layout oci-layout && umoci new --image oci-layout:1.0 &&
+	umoci unpack --image oci-layout:1.0 b1 && cp -a "$BB/." b1/rootfs/ &&
+	umoci repack --image oci-layout:1.0 b1 &&
+	umoci config --image oci-layout:1.0 --config.cmd sh --config.cmd -c --config.cmd 'echo from-oci' &&
+	umoci unpack --image oci-layout:1.0 b2 && rm b2/rootfs/bin/ls && echo layer2 >b2/rootfs/etc/layer2 &&
+	umoci repack --image oci-layout:1.0 b2
+) >"$work/umoci.log" 2>&1
+check "08 umoci built a two-layer OCI layout" eval '[ $? -eq 0 ] || { cat $work/umoci.log >&2; false; }'
+mv "$work/oci-layout" "$work/lab-oci"
+TMPDIR=$work skopeo --insecure-policy copy oci:"$work/lab-oci":1.0 docker-archive:"$work/saved.tar":savedbb:2.0 \
+	>"$work/skopeo.log" 2>&1
+check "08 skopeo wrote a docker-save archive" eval '[ -s $work/saved.tar ] || { cat $work/skopeo.log >&2; false; }'
+TMPDIR=$work skopeo --insecure-policy copy oci:"$work/lab-oci":1.0 oci-archive:"$work/lab-oci-archive.tar":1.0 \
+	>>"$work/skopeo.log" 2>&1
+
+# lab/oci: the OCI layout's tag 1.0 under the layout directory's name
+mv "$work/lab-oci" "$work/lab"; mkdir "$work/lab-dir"; mv "$work/lab" "$work/lab-dir/oci"
+out=$($M load -i "$work/lab-dir/oci"); rc=$?
+check "08 load -i OCI layout dir: Loaded image: oci:1.0" eval '[ $rc -eq 0 ] && has "$out" "Loaded image: oci:1.0"'
+images+=(oci:1.0)
+out=$($M run --rm oci:1.0); rc=$?
+check "08 run of the loaded OCI image runs its own Cmd" eval '[ $rc -eq 0 ] && [ "$out" = from-oci ]'
+out=$($M run --rm oci:1.0 sh -c 'cat /etc/layer2; ls /bin/ls 2>&1')
+check "08 OCI image: the top layer's file, and its whiteout hides /bin/ls" \
+	eval 'has "$out" layer2 && has "$out" "No such file"'
+
+out=$($M load -i "$work/saved.tar"); rc=$?
+check "08 load -i docker-save archive: Loaded image: savedbb:2.0" eval '[ $rc -eq 0 ] && has "$out" "Loaded image: savedbb:2.0"'
+out=$($M run --rm savedbb:2.0 sh -c 'cat /etc/layer2; ls /bin/ls 2>&1')
+check "08 docker-save image runs, same two layers" eval 'has "$out" layer2 && has "$out" "No such file"'
+mkdir "$work/saved" && tar -C "$work/saved" -xf "$work/saved.tar"
+mapfile -t files < <(jq -r '.[0].Layers[]' "$work/saved/manifest.json")
+mapfile -t ids < <(jq -r '.rootfs.diff_ids[]' "$work/saved/$(jq -r '.[0].Config' "$work/saved/manifest.json")")
+ok=0 chain=
+for i in "${!files[@]}"; do
+	d=$(sha256sum "$work/saved/${files[$i]}" | cut -d' ' -f1)
+	[ "sha256:$d" = "${ids[$i]}" ] || continue
+	if [ -z "$chain" ]; then chain=$d; else chain=$(echo -n "sha256:$chain sha256:$d" | sha256sum | cut -d' ' -f1); fi
+	[ "$(cat "$IMG/layerdb/sha256/$chain/diff" 2>/dev/null)" = "sha256:$d" ] && ok=$((ok + 1))
+done
+check "08 docker-save layers: DiffID = sha256sum of layer.tar, ChainIDs on disk = sha256sum's" \
+	eval '[ ${#files[@]} -eq 2 ] && [ $ok -eq 2 ]'
+check "08 the OCI layout and the docker-save archive share their layers" \
+	eq "$($M images | awk '$1=="oci" || $1=="savedbb" {print $3}' | sort -u | wc -l)" 1
+out=$($M load -i "$work/lab-oci-archive.tar"); rc=$?
+check "08 load -i an OCI archive (a tar of a layout)" eval '[ $rc -eq 0 ] && has "$out" "lab-oci-archive:1.0"'
+
+# a corrupt blob is refused, and nothing is added
+cp -a "$work/lab-dir/oci" "$work/corrupt"
+blob=$(jq -r '.manifests[0].digest' "$work/corrupt/index.json" | cut -d: -f2)
+layer_blob=$(jq -r '.layers[-1].digest' "$work/corrupt/blobs/sha256/$blob" | cut -d: -f2)
+printf 'X' | dd of="$work/corrupt/blobs/sha256/$layer_blob" bs=1 seek=100 conv=notrunc status=none
+n_before=$(ls "$IMG/layerdb/sha256" | wc -l)
+err=$($M load -i "$work/corrupt" 2>&1); rc=$?
+check "08 load of a corrupt blob: refused in one line" eval '[ $rc -ne 0 ] && one_line "$err" && has "$err" corrupt'
+check "08 ... nothing added, no temporary left" \
+	eval '[ "$(ls $IMG/layerdb/sha256 | wc -l)" = "$n_before" ] && [ -z "$(find $STATE/tmp $IMG/layerdb/tmp -mindepth 1)" ]'
+
+# ---- rmi ---------------------------------------------------------------------
+$M run -d --name img-user hello-busybox sleep 1000 >/dev/null
+err=$($M rmi hello-busybox 2>&1); rc=$?
+check "08 rmi of an image a container uses: refused, naming the container" \
+	eval '[ $rc -ne 0 ] && one_line "$err" && has "$err" img-user'
+$M rm -f img-user img-builder >/dev/null
+out=$($M rmi hello-busybox); rc=$?
+check "08 rmi: untagged, image and its own layer deleted" \
+	eval '[ $rc -eq 0 ] && has "$out" "Untagged: hello-busybox:latest" && has "$out" "Deleted: sha256:${new#sha256:}" && [ ! -d $IMG/layerdb/sha256/$chain1 ] && [ ! -d $STATE/overlay2/$cache ]'
+check "08 rmi: the shared base layer stays while others use it" test -d "$IMG/layerdb/sha256/$diff1"
+
+# ---- the store as it was -------------------------------------------------------
+cleanup; work=/nonexistent
+check "08 images: every layer the tests added is gone" eq "$(ls "$IMG/layerdb/sha256" | sort)" "$layers_before"
+orphans=0
+for d in "$STATE"/overlay2/*/; do
+	c=$(basename "$d")
+	grep -qx "$c" "$IMG"/layerdb/sha256/*/cache-id 2>/dev/null || orphans=$((orphans + 1))
+done
+check "08 images: no overlay2 dir without its layerdb entry" eq "$orphans" 0
+check "08 images: no temporary files left" eval '[ -z "$(find $STATE/tmp $IMG/layerdb/tmp -mindepth 1)" ]'
+check "08 images: no container left" eval '[ -z "$(find $STATE/containers $STATE/names -mindepth 1)" ]'
+check "08 images: the host's mount table is as before" eq "$(cut -d' ' -f5 /proc/self/mountinfo | sort)" "$mounts_before"
+check "08 images: no cgroup left" no_project_cgroups
