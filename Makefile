@@ -97,14 +97,16 @@ test-host: all $(UNIT)
 
 # libFuzzer targets for every parser of user or kernel text (clang).
 FUZZ_RUNS ?= 1000000
-FUZZ := tests/fuzz/fuzz_values tests/fuzz/fuzz_kernel_text
+FUZZ := tests/fuzz/fuzz_values tests/fuzz/fuzz_kernel_text tests/fuzz/fuzz_store
 tests/fuzz/fuzz_values: tests/fuzz/fuzz_values.c 05-cgroup-cpu/cgvalue.c \
 	04-mount-proc/mountinfo.c 08-mini-docker/options.c 01-uts/uts.c
 tests/fuzz/fuzz_kernel_text: tests/fuzz/fuzz_kernel_text.c 05-cgroup-cpu/cgvalue.c \
 	04-mount-proc/mountinfo.c 01-uts/ns.c 03-pid-ipc/pidns.c 02-user/userns.c $(COMMON)
+tests/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
+tests/fuzz/fuzz_store: LDLIBS += $(PKGS_CAP) $(PKGS_IMAGE)
 $(FUZZ): $(HEADERS) Makefile
 	clang -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 -std=gnu11 -Wall -Wextra -Werror \
-		$(INCLUDES) -o $@ $(filter %.c,$^)
+		$(INCLUDES) -o $@ $(filter %.c,$^) $(LDLIBS)
 fuzz: $(FUZZ)
 	@bash tests/fuzz/run.sh $(FUZZ_RUNS)
 

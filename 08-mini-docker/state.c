@@ -418,6 +418,7 @@ int ctr_from_json(struct ctr *c, const char *persistent, const char *runtime,
 	}
 	json_object_put(o);
 	if (!ok) {
+		ctr_free(c); /* whatever was read before the bad field */
 		snprintf(why, why_size, "a field is missing or has the wrong type");
 		return -1;
 	}

@@ -5,12 +5,13 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 runs=${1:-1000000}
 passed=0 failed=0
-for t in tests/fuzz/fuzz_values tests/fuzz/fuzz_kernel_text; do
+for t in tests/fuzz/fuzz_values tests/fuzz/fuzz_kernel_text tests/fuzz/fuzz_store; do
 	name=${t##*/fuzz_}
 	corpus=$(mktemp -d /tmp/mini-docker-fuzz.XXXXXX)
 	log="$corpus.log"
 	start=$(date +%s)
-	"$t" -runs="$runs" -seed=1 -max_len=512 -print_final_stats=1 "$corpus" "tests/fuzz/seeds/$name" >"$log" 2>&1
+	len=512; [ "$name" = store ] && len=2048   # a container record is ~1.5 kB
+	"$t" -runs="$runs" -seed=1 -max_len=$len -print_final_stats=1 "$corpus" "tests/fuzz/seeds/$name" >"$log" 2>&1
 	rc=$?
 	done_runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log")
 	if [ $rc -eq 0 ] && [ "${done_runs:-0}" -ge "$runs" ]; then

@@ -156,6 +156,55 @@ check "08 load of a corrupt blob: refused in one line" eval '[ $rc -ne 0 ] && on
 check "08 ... nothing added, no temporary left" \
 	eval '[ "$(ls $IMG/layerdb/sha256 | wc -l)" = "$n_before" ] && [ -z "$(find $STATE/tmp $IMG/layerdb/tmp -mindepth 1)" ]'
 
+# ---- hostile layers: nothing may land outside the layer -------------------
+mkdir -p /tmp/md-evil-dir && echo victim >/tmp/md-evil-dir/victim
+python3 - "$work" <<'PY'
+import io, sys, tarfile
+w = sys.argv[1]
+def tar(name, entries):
+    with tarfile.open(f"{w}/{name}", "w", format=tarfile.PAX_FORMAT) as t:
+        for path, kind, extra in entries:
+            i = tarfile.TarInfo(path)
+            if kind == "sym":
+                i.type, i.linkname = tarfile.SYMTYPE, extra
+                t.addfile(i)
+            else:
+                data = b"evil\n"
+                i.size = len(data)
+                if extra:
+                    i.pax_headers = extra
+                t.addfile(i, io.BytesIO(data))
+tar("dotdot.tar", [("../../../../../../../../../tmp/md-evil-dotdot", "file", None)])
+tar("absolute.tar", [("/tmp/md-evil-abs", "file", None)])
+tar("symlink.tar", [("etc", "sym", "/tmp/md-evil-dir"), ("etc/passwd", "file", None)])
+tar("whiteout.tar", [("lnk", "sym", "/tmp/md-evil-dir"), ("lnk/.wh.victim", "file", None)])
+tar("xattr.tar", [("x", "file", {"SCHILY.xattr.trusted.overlay.redirect": "/etc",
+                                  "SCHILY.xattr.user.kept": "1"})])
+PY
+n_before=$(ls "$IMG/layerdb/sha256" | wc -l)
+for t in dotdot absolute whiteout; do
+	err=$($M import "$work/$t.tar" lab/evil:$t 2>&1); rc=$?
+	check "08 hostile layer ($t): refused in one line" eval '[ $rc -ne 0 ] && one_line "$err"'
+done
+check "08 hostile layers: no layer stored, no half-made dir left" \
+	eval '[ "$(ls $IMG/layerdb/sha256 | wc -l)" = "$n_before" ] && [ -z "$(find $STATE/tmp $IMG/layerdb/tmp -mindepth 1)" ] && [ "$(ls $STATE/overlay2 | wc -l)" = "$n_before" ]'
+# "etc -> /tmp/md-evil-dir" then "etc/passwd": libarchive will not write
+# through the symlink; it replaces it with a directory inside the layer.
+$M import "$work/symlink.tar" lab/evil:symlink >/dev/null; rc=$?
+images+=(lab/evil:symlink)
+sd=$(sha256sum "$work/symlink.tar" | cut -d' ' -f1)
+check "08 hostile layer (symlink then a file through it): defused inside the layer" \
+	eval '[ $rc -eq 0 ] && [ -d "$STATE/overlay2/$(cat $IMG/layerdb/sha256/$sd/cache-id)/diff/etc" ] && [ ! -L "$STATE/overlay2/$(cat $IMG/layerdb/sha256/$sd/cache-id)/diff/etc" ]'
+check "08 hostile layers: nothing written outside (dotdot, absolute, through symlinks)" \
+	eval '[ ! -e /tmp/md-evil-dotdot ] && [ ! -e /tmp/md-evil-abs ] && [ ! -e /tmp/md-evil-dir/passwd ] && [ "$(cat /tmp/md-evil-dir/victim)" = victim ] && [ "$(stat -c %F /tmp/md-evil-dir/victim)" = "regular file" ]'
+$M import "$work/xattr.tar" lab/evil:xattr >/dev/null; rc=$?
+images+=(lab/evil:xattr)
+xd=$(sha256sum "$work/xattr.tar" | cut -d' ' -f1)
+xf="$STATE/overlay2/$(cat "$IMG/layerdb/sha256/$xd/cache-id")/diff/x"
+check "08 a layer's trusted.overlay.* xattr is dropped, others kept" \
+	eval '[ $rc -eq 0 ] && ! getfattr -n trusted.overlay.redirect "$xf" >/dev/null 2>&1 && [ "$(getfattr --only-values -n user.kept "$xf" 2>/dev/null)" = 1 ]'
+rm -rf /tmp/md-evil-dir /tmp/md-evil-dotdot /tmp/md-evil-abs
+
 # ---- rmi ---------------------------------------------------------------------
 $M run -d --name img-user hello-busybox sleep 1000 >/dev/null
 err=$($M rmi hello-busybox 2>&1); rc=$?
