@@ -452,19 +452,68 @@ static const char *go_arch(void)
 	return "unknown";
 }
 
+static void collect_layers(const char *root, int quiet);
+
+/* Does any tag still name image hex? */
+static int image_tagged(json_object *repos, const char *hex)
+{
+	json_object *all;
+	json_object_object_get_ex(repos, "Repositories", &all);
+	json_object_object_foreach(all, rname, tags) {
+		(void)rname;
+		json_object_object_foreach(tags, key, idv) {
+			(void)key;
+			if (strcmp(strip_sha(json_object_get_string(idv)), hex) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* The name of a container (running or not) made from image hex, or NULL. */
+static const char *image_user(const char *root, const char *hex, char *name, size_t size)
+{
+	char run[PATH_MAX];
+	struct ctr *cs;
+	run_root(geteuid() != 0, run, sizeof(run));
+	int n = ctr_list(root, run, &cs);
+	const char *found = NULL;
+	for (int i = 0; i < n; i++) {
+		if (!found && strcmp(strip_sha(cs[i].image_id), hex) == 0) {
+			snprintf(name, size, "%s", cs[i].name);
+			found = name;
+		}
+		ctr_free(&cs[i]);
+	}
+	free(cs);
+	return found;
+}
+
+/* Point repo:tag at image hex. An image the tag named before is deleted
+ * if nothing else names or uses it: a re-import or a commit under the same
+ * name leaves no invisible image behind. Lock held. */
 static int tag_image(const char *root, const char *ref, const char *hex, int announce)
 {
-	char repo[256], tag[130], why[512], id[80];
+	char repo[256], tag[130], why[512], id[80], old[65] = "", user[64];
 	if (ref_parse(ref, repo, sizeof(repo), tag, sizeof(tag), why, sizeof(why)) < 0) {
 		fprintf(stderr, "mini-docker: %s\n", why);
 		return -1;
 	}
 	json_object *o = repos_read(root);
+	const char *prev = repos_get(o, repo, tag);
+	if (prev && is_hex64(strip_sha(prev)) && strcmp(strip_sha(prev), hex) != 0)
+		memcpy(old, strip_sha(prev), sizeof(old));
 	snprintf(id, sizeof(id), "sha256:%s", hex);
 	repos_set(o, repo, tag, id);
 	if (announce)
 		printf("Loaded image: %s:%s\n", repo, tag);
 	int r = repos_write(root, o);
+	if (r == 0 && old[0] && !image_tagged(o, old) && !image_user(root, old, user, sizeof(user))) {
+		char p[PATH_MAX];
+		pathf(p, sizeof(p), "%s/image/overlay2/imagedb/content/sha256/%s", root, old);
+		if (unlink(p) == 0)
+			collect_layers(root, 1);
+	}
 	json_object_put(o);
 	return r;
 }
@@ -949,12 +998,28 @@ int image_list(const char *root)
 			       human_size(bytes, size, sizeof(size)));
 		}
 	}
+	/* images no tag names (a container still uses them): as Docker, <none> */
+	char p[PATH_MAX];
+	pathf(p, sizeof(p), "%s/image/overlay2/imagedb/content/sha256", root);
+	DIR *d = opendir(p);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		if (!is_hex64(e->d_name) || image_tagged(o, e->d_name))
+			continue;
+		char why[512], size[32];
+		json_object *cfg = config_read(root, e->d_name, why, sizeof(why));
+		printf("%-24s %-12s %-14.12s %-24s %s\n", "<none>", "<none>", e->d_name, "",
+		       human_size(cfg ? image_size(root, cfg) : 0, size, sizeof(size)));
+		json_object_put(cfg);
+	}
+	if (d)
+		closedir(d);
 	json_object_put(o);
 	return 0;
 }
 
 /* Delete every layer no stored image reaches any more. Lock held. */
-static void collect_layers(const char *root)
+static void collect_layers(const char *root, int quiet)
 {
 	char p[PATH_MAX], keep[256][65];
 	int nkeep = 0;
@@ -991,22 +1056,20 @@ static void collect_layers(const char *root)
 			ovl_remove_tree(dir);
 		}
 		pathf(dir, sizeof(dir), "%s/image/overlay2/layerdb/sha256/%s", root, e->d_name);
-		if (ovl_remove_tree(dir) == 0)
+		if (ovl_remove_tree(dir) == 0 && !quiet)
 			printf("Deleted: sha256:%s\n", e->d_name);
 	}
 	if (d)
 		closedir(d);
 }
 
-int image_rmi(const char *root, const char *run, const char *ref)
+int image_rmi(const char *root, const char *ref)
 {
 	char hex[65], why[PATH_MAX + 256], repo[256], tag[130];
 	int lock = state_lock(root), rc = 1;
 	if (lock < 0)
 		return 1;
 	json_object *o = repos_read(root), *all;
-	struct ctr *cs = NULL;
-	int nc = 0;
 	if (find_image(root, ref, hex, why, sizeof(why)) < 0) {
 		fprintf(stderr, "mini-docker: rmi: %s\n", why);
 		goto out;
@@ -1024,16 +1087,12 @@ int image_rmi(const char *root, const char *run, const char *ref)
 				others++;
 		}
 	}
-	if (!by_name || others == 0) {
-		/* the image itself goes: not while a container uses it */
-		nc = ctr_list(root, run, &cs);
-		for (int i = 0; i < nc; i++)
-			if (strcmp(strip_sha(cs[i].image_id), hex) == 0) {
-				fprintf(stderr, "mini-docker: rmi: image %s is used by container %s (%s); "
-					"remove the container first\n", ref, cs[i].name,
-					cs[i].status == CTR_RUNNING ? "running" : "stopped");
-				goto out;
-			}
+	char user[64];
+	if ((!by_name || others == 0) && image_user(root, hex, user, sizeof(user))) {
+		/* the image itself would go: not while a container uses it */
+		fprintf(stderr, "mini-docker: rmi: image %s is used by container %s; remove the "
+			"container first\n", ref, user);
+		goto out;
 	}
 	json_object_object_foreach(all, rname2, tags2) {
 		json_object *del = json_object_new_array();
@@ -1067,13 +1126,10 @@ int image_rmi(const char *root, const char *run, const char *ref)
 			goto out;
 		}
 		printf("Deleted: sha256:%s\n", hex);
-		collect_layers(root);
+		collect_layers(root, 0);
 	}
 	rc = 0;
 out:
-	for (int i = 0; i < nc; i++)
-		ctr_free(&cs[i]);
-	free(cs);
 	json_object_put(o);
 	state_unlock(lock);
 	return rc;

@@ -46,6 +46,6 @@ int image_import(const char *root, const char *file, const char *ref);
 int image_load(const char *root, const char *input);
 int image_commit(const char *root, const char *run, const char *container, const char *ref);
 int image_list(const char *root);
-int image_rmi(const char *root, const char *run, const char *ref);
+int image_rmi(const char *root, const char *ref);
 
 #endif

@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "rmi") == 0 && ac >= 2) {
 		int rc = 0;
 		for (int i = 1; i < ac; i++)
-			rc |= image_rmi(root, run, av[i]);
+			rc |= image_rmi(root, av[i]);
 		return rc;
 	}
 	static const char *const usages[][2] = {

@@ -57,6 +57,10 @@ check "08 import of the .tar.gz: same DiffID (uncompressed), layer stored once" 
 	eval '[ $rc -eq 0 ] && [ "$(ls $IMG/layerdb/sha256 | wc -l)" = "$n_before" ]'
 check "08 images lists lab/bb 1 and gz" \
 	eval '$M images | grep -Eq "^lab/bb +1 " && $M images | grep -Eq "^lab/bb +gz "'
+n_images=$(ls "$IMG/imagedb/content/sha256" | wc -l)
+$M import "$work/bb.tar" lab/bb:gz >/dev/null
+check "08 re-import under the same name: the replaced image is deleted, not left dangling" \
+	eq "$(ls "$IMG/imagedb/content/sha256" | wc -l)" "$n_images"
 out=$($M run --rm lab/bb:1 sh -c 'echo ok-from-import')
 check "08 run of the imported image" eq "$out" ok-from-import
 
