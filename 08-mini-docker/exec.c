@@ -175,11 +175,12 @@ noreturn static void enter(const struct ctr *r, const struct exec_opts *o, int p
 	/* Until exec nobody in the container may ptrace us: we still hold
 	 * fds to the host (the pidfd, /proc files). */
 	prctl(PR_SET_DUMPABLE, 0);
-	int flags = CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS |
-		    (r->rootless ? CLONE_NEWUSER : 0);
+	/* (a rootless container's user namespace: the parent joined it) */
+	int flags = CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS;
 	if (fds) {
 		for (size_t i = 0; i < sizeof(ns_order) / sizeof(ns_order[0]); i++)
-			if (fds[i] >= 0 && setns(fds[i], ns_order[i].flag) < 0)
+			if (fds[i] >= 0 && ns_order[i].flag != CLONE_NEWUSER &&
+			    setns(fds[i], ns_order[i].flag) < 0)
 				fail(ns_order[i].name);
 	} else if (setns(pidfd, flags) < 0) {
 		/* one call joins them all, atomically, in the kernel's order */
@@ -234,7 +235,7 @@ int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "mini-docker: exec: %s\n", why);
 		return 125;
 	}
-	int rc = 125, pidfd = -1, master = -1, slave = -1, child_pidfd = -1;
+	int rc = 125, pidfd = -1, master = -1, slave = -1, child_pidfd = -1, home = -1;
 	int err_pipe[2] = { -1, -1 }, fds[6] = { -1, -1, -1, -1, -1, -1 }, nsfiles = use_nsfiles();
 	pid_t child = -1;
 	struct cgroup cg;
@@ -261,7 +262,24 @@ int cmd_exec(int argc, char **argv)
 		warn_errno("pipe2");
 		goto out;
 	}
-	/* 2. the PID namespace, for our children only */
+	/* 2. the PID namespace, for our children only. Keep a way home:
+	 * while pid_for_children is the container's, this process cannot
+	 * make a thread (clone(CLONE_THREAD) into another PID namespace is
+	 * EINVAL), which a library may try at any time: LeakSanitizer at exit
+	 * spins forever on it. */
+	home = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (home < 0) {
+		warn_errno("open /proc/self/ns/pid");
+		goto out;
+	}
+	/* Joining a PID namespace takes CAP_SYS_ADMIN both over it and in
+	 * our own user namespace. A rootless user has neither on the host,
+	 * so it first enters the container's user namespace, which it owns
+	 * and where it holds every capability. */
+	if (r.rootless && setns(nsfiles ? fds[0] : pidfd, CLONE_NEWUSER) < 0) {
+		warn_errno("setns(CLONE_NEWUSER)");
+		goto out;
+	}
 	if (nsfiles) {
 		int pfd = nsfile(r.pid, "pid");
 		int ok = pfd >= 0 && setns(pfd, CLONE_NEWPID) == 0;
@@ -281,11 +299,17 @@ int cmd_exec(int argc, char **argv)
 		child = clone3_fork(0, -1, &child_pidfd);
 	else
 		child = spawn_in_cgroup(&cg, 0, &child_pidfd, &how, why, sizeof(why));
+	if (child > 0 && setns(home, CLONE_NEWPID) < 0 && !r.rootless) {
+		/* joining one's own PID namespace needs CAP_SYS_ADMIN over it:
+		 * root has it; a rootless user stays as is (no threads here) */
+		warn_errno("setns back to our own PID namespace");
+	}
 	if (child < 0) {
 		warn_errno("clone into container %s", r.name);
 		goto out;
 	}
 	if (child == 0) {
+		close(home);
 		close(err_pipe[0]);
 		if (master >= 0)
 			close(master);
@@ -322,6 +346,8 @@ out:
 		close(master);
 	if (child_pidfd >= 0)
 		close(child_pidfd);
+	if (home >= 0)
+		close(home);
 	if (pidfd >= 0)
 		close(pidfd);
 	ctr_free(&r);

@@ -190,6 +190,12 @@ out=$(as_nobody ps -a 2>&1)
 check "08 --rootless: kept, and listed by nobody's ps -a" eval 'has "$out" "Exited (0)" && [ "$(wc -l <<<"$out")" -eq 2 ]'
 out=$(as_nobody rm "$(as_nobody ps -aq)" 2>&1); rc=$?
 check "08 --rootless: nobody's rm removes it" eq "$rc" 0
+as_nobody run -d --rootless --name rl-bg "$STATE/images/busybox" sleep 1000 >/dev/null
+out=$(as_nobody exec rl-bg sh -c 'id -u; echo "pid $$"' 2>&1); rc=$?
+out2=$(MINI_DOCKER_EXEC_NSFILES=1 as_nobody exec rl-bg sh -c 'echo "pid $$"' 2>&1); rc2=$?
+check "08 --rootless: exec by nobody (pidfd and /proc/PID/ns) enters it as uid 0, pid > 1" \
+	eval '[ $rc -eq 0 ] && [ $rc2 -eq 0 ] && [ "$(sed -n 1p <<<"$out")" = 0 ] && [[ $(sed -n 2p <<<"$out") =~ ^pid\ [2-9] ]] && [[ $out2 =~ ^pid\ [2-9] ]]'
+as_nobody rm -f rl-bg >/dev/null
 check "08 --rootless left no container state" eval '[ -z "$(find /tmp/mini-docker-65534/containers /tmp/mini-docker-65534/names /tmp/mini-docker-65534/run -mindepth 1 2>/dev/null)" ]'
 [ "$rootless_root_existed" = 1 ] || rm -rf /tmp/mini-docker-65534
 
