@@ -103,7 +103,7 @@ static json_object *read_json(const char *path, char *why, size_t why_size)
 
 static int write_text(const char *path, const char *s)
 {
-	return write_atomic(path, s, strlen(s), 0644);
+	return write_atomic(path, s, strlen(s), 0644, 1);
 }
 
 static int prepare_store(const char *root)
@@ -311,7 +311,7 @@ static int config_store(const char *root, const char *bytes, size_t len, char id
 	char p[PATH_MAX];
 	sha256_hex(bytes, len, id);
 	pathf(p, sizeof(p), "%s/image/overlay2/imagedb/content/sha256/%s", root, id);
-	return write_atomic(p, bytes, len, 0600);
+	return write_atomic(p, bytes, len, 0600, 1);
 }
 
 /* ---- resolve ------------------------------------------------------------ */

@@ -82,7 +82,7 @@ void state_unlock(int fd)
 		close(fd);
 }
 
-int write_atomic(const char *path, const char *data, size_t len, mode_t mode)
+int write_atomic(const char *path, const char *data, size_t len, mode_t mode, int durable)
 {
 	char tmp[PATH_MAX + 16];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -101,8 +101,10 @@ int write_atomic(const char *path, const char *data, size_t len, mode_t mode)
 		off += (size_t)n;
 	}
 	/* fsync before rename: otherwise a crash can leave the new name
-	 * pointing at an empty file on some filesystems. */
-	if (fsync(fd) < 0) {
+	 * pointing at an empty file on some filesystems. It is the costly
+	 * part (a disk flush), so callers skip it for files that need not
+	 * survive a crash. */
+	if (durable && fsync(fd) < 0) {
 		warn_errno("fsync %s", tmp);
 		goto fail;
 	}
@@ -233,6 +235,8 @@ char *ctr_to_json(const struct ctr *c, int which)
 		json_object_object_add(o, "PidStartTime", json_object_new_uint64(c->pid_start));
 		json_object_object_add(o, "Runner", json_object_new_int(c->runner));
 		json_object_object_add(o, "RunnerStartTime", json_object_new_uint64(c->runner_start));
+		json_object_object_add(o, "Status", json_object_new_string(status_names[c->status]));
+		add_time(o, "StartedAt", &c->started);
 	} else {
 		json_object_object_add(o, "Id", json_object_new_string(c->id));
 		json_object_object_add(o, "Name", json_object_new_string(c->name));
@@ -429,6 +433,12 @@ int ctr_from_json(struct ctr *c, const char *persistent, const char *runtime,
 			c->pid_start = (unsigned long long)get_int(r, "PidStartTime", 0);
 			c->runner = (pid_t)get_int(r, "Runner", 0);
 			c->runner_start = (unsigned long long)get_int(r, "RunnerStartTime", 0);
+			/* "running" lives only here: see ctr_save */
+			const char *st = get_str(r, "Status");
+			if (c->status == CTR_CREATED && st && strcmp(st, "running") == 0) {
+				c->status = CTR_RUNNING;
+				get_time(r, "StartedAt", &c->started);
+			}
 		}
 		json_object_put(r);
 	}
@@ -483,13 +493,22 @@ int ctr_load(const char *root, const char *run, const char *id, struct ctr *c)
 int ctr_save(const char *root, const char *run, const struct ctr *c)
 {
 	char p[PATH_MAX + 128];
-	ctr_dir(root, c->id, p, sizeof(p));
-	strcat(p, "/config.json");
-	char *s = ctr_to_json(c, 0);
-	int r = write_atomic(p, s, strlen(s), 0600);
-	free(s);
-	if (r < 0)
-		return -1;
+	char *s;
+	int r;
+	/* "running" and its pids go only to RUN (a tmpfs): they are void after
+	 * a reboot anyway, and it spares a disk flush on every start. The
+	 * record on disk says "created" until the container has exited. An
+	 * --rm container's record is never flushed: after a crash it would be
+	 * removed anyway. */
+	if (c->status != CTR_RUNNING) {
+		ctr_dir(root, c->id, p, sizeof(p));
+		strcat(p, "/config.json");
+		s = ctr_to_json(c, 0);
+		r = write_atomic(p, s, strlen(s), 0600, !c->auto_remove);
+		free(s);
+		if (r < 0)
+			return -1;
+	}
 	snprintf(p, sizeof(p), "%s/%s.json", run, c->id);
 	if (c->status == CTR_EXITED) {
 		if (unlink(p) < 0 && errno != ENOENT)
@@ -497,7 +516,7 @@ int ctr_save(const char *root, const char *run, const struct ctr *c)
 		return 0;
 	}
 	s = ctr_to_json(c, 1);
-	r = write_atomic(p, s, strlen(s), 0600);
+	r = write_atomic(p, s, strlen(s), 0600, 0);
 	free(s);
 	return r;
 }

@@ -59,8 +59,9 @@ int state_prepare(const char *root, const char *run);
 int state_lock(const char *root);
 void state_unlock(int fd);
 
-/* Write data to path atomically: path.tmp, fsync, rename. 0 or -1. */
-int write_atomic(const char *path, const char *data, size_t len, mode_t mode);
+/* Write data to path atomically: path.tmp, fsync (if durable), rename.
+ * 0 or -1. */
+int write_atomic(const char *path, const char *data, size_t len, mode_t mode, int durable);
 
 /* JSON <-> struct. ctr_to_json returns a malloc'd string (persistent part
  * when which is 0, runtime part when 1); ctr_from_json fills c (freeing
