@@ -3,11 +3,12 @@
  * The order is the lesson:
  *   1. a pidfd on the container's PID 1 (checked against its start time),
  *      so every later step talks about that process and no other;
- *   2. setns(CLONE_NEWPID) in the parent: it changes only where the
- *      parent's *children* are born, never the caller itself;
- *   3. clone into the container's cgroup: the child is pid N inside;
+ *   2. a helper process does setns(CLONE_NEWPID): that changes only where
+ *      its *children* are born, never the helper itself;
+ *   3. it clones into the container's cgroup: that child is pid N inside;
  *   4. the child joins the other namespaces (mount last, as its root and
- *      cwd move with it), drops privileges as `run` did, and execs. */
+ *      cwd move with it), drops privileges as `run` did, and execs; the
+ *      helper waits and ends the way the command ended. */
 #define _GNU_SOURCE
 #include "exec.h"
 
@@ -24,6 +25,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -222,6 +224,53 @@ noreturn static void enter(const struct ctr *r, const struct exec_opts *o, int p
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+/* The middle process (nsenter's shape). setns(CLONE_NEWPID) never moves
+ * the caller — a process keeps its pid for life — it only decides where
+ * the caller's *children* are born. So this helper joins, forks the
+ * command into the container's PID namespace and cgroup, and passes its
+ * end on. The exec client itself never joins: a process whose children
+ * would be born elsewhere cannot even start a thread (CLONE_THREAD across
+ * PID namespaces is EINVAL), which libraries, and LeakSanitizer at exit,
+ * try. */
+noreturn static void helper(const struct ctr *r, const struct exec_opts *o, const struct cgroup *cg,
+			    int pidfd, const int *fds, int slave, int err_fd)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Joining a PID namespace takes CAP_SYS_ADMIN both over it and in
+	 * our own user namespace. A rootless user has neither on the host,
+	 * so it first enters the container's user namespace, which it owns
+	 * and where it holds every capability. */
+	if (r->rootless && setns(fds ? fds[0] : pidfd, CLONE_NEWUSER) < 0)
+		fail("setns(CLONE_NEWUSER)");
+	if (fds) {
+		int pfd = nsfile(r->pid, "pid");
+		if (pfd < 0 || setns(pfd, CLONE_NEWPID) < 0)
+			fail("setns(/proc/PID/ns/pid)");
+		close(pfd);
+	} else if (setns(pidfd, CLONE_NEWPID) < 0) {
+		fail("setns(pidfd, CLONE_NEWPID)");
+	}
+	/* 3. born into the container's cgroup too (stage 06's spawn) */
+	enum spawn_path how;
+	char why[256];
+	int cpidfd = -1;
+	pid_t pid = r->rootless ? clone3_fork(0, -1, &cpidfd)
+				: spawn_in_cgroup(cg, 0, &cpidfd, &how, why, sizeof(why));
+	if (pid < 0)
+		fail("clone into the container");
+	if (pid == 0)
+		enter(r, o, pidfd, fds, slave, err_fd);
+	/* our copy of the exec pipe must go, or the client never sees EOF */
+	close(err_fd);
+	int status = wait_child(pid);
+	if (WIFSIGNALED(status)) {
+		/* die the same way, so the client reports 128+N */
+		signal(WTERMSIG(status), SIG_DFL);
+		raise(WTERMSIG(status));
+	}
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+}
+
 int cmd_exec(int argc, char **argv)
 {
 	struct exec_opts o;
@@ -235,7 +284,7 @@ int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "mini-docker: exec: %s\n", why);
 		return 125;
 	}
-	int rc = 125, pidfd = -1, master = -1, slave = -1, child_pidfd = -1, home = -1;
+	int rc = 125, pidfd = -1, master = -1, slave = -1, child_pidfd = -1;
 	int err_pipe[2] = { -1, -1 }, fds[6] = { -1, -1, -1, -1, -1, -1 }, nsfiles = use_nsfiles();
 	pid_t child = -1;
 	struct cgroup cg;
@@ -262,58 +311,17 @@ int cmd_exec(int argc, char **argv)
 		warn_errno("pipe2");
 		goto out;
 	}
-	/* 2. the PID namespace, for our children only. Keep a way home:
-	 * while pid_for_children is the container's, this process cannot
-	 * make a thread (clone(CLONE_THREAD) into another PID namespace is
-	 * EINVAL), which a library may try at any time: LeakSanitizer at exit
-	 * spins forever on it. */
-	home = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-	if (home < 0) {
-		warn_errno("open /proc/self/ns/pid");
-		goto out;
-	}
-	/* Joining a PID namespace takes CAP_SYS_ADMIN both over it and in
-	 * our own user namespace. A rootless user has neither on the host,
-	 * so it first enters the container's user namespace, which it owns
-	 * and where it holds every capability. */
-	if (r.rootless && setns(nsfiles ? fds[0] : pidfd, CLONE_NEWUSER) < 0) {
-		warn_errno("setns(CLONE_NEWUSER)");
-		goto out;
-	}
-	if (nsfiles) {
-		int pfd = nsfile(r.pid, "pid");
-		int ok = pfd >= 0 && setns(pfd, CLONE_NEWPID) == 0;
-		if (pfd >= 0)
-			close(pfd);
-		if (!ok) {
-			warn_errno("setns(/proc/%d/ns/pid)", (int)r.pid);
-			goto out;
-		}
-	} else if (setns(pidfd, CLONE_NEWPID) < 0) {
-		warn_errno("setns(pidfd, CLONE_NEWPID)");
-		goto out;
-	}
-	/* 3. born into the container's cgroup (stage 06's spawn) */
-	enum spawn_path how;
-	if (r.rootless)
-		child = clone3_fork(0, -1, &child_pidfd);
-	else
-		child = spawn_in_cgroup(&cg, 0, &child_pidfd, &how, why, sizeof(why));
-	if (child > 0 && setns(home, CLONE_NEWPID) < 0 && !r.rootless) {
-		/* joining one's own PID namespace needs CAP_SYS_ADMIN over it:
-		 * root has it; a rootless user stays as is (no threads here) */
-		warn_errno("setns back to our own PID namespace");
-	}
+	/* 2. a helper joins the PID namespace and forks the command (3.) */
+	child = clone3_fork(0, -1, &child_pidfd);
 	if (child < 0) {
-		warn_errno("clone into container %s", r.name);
+		warn_errno("clone3");
 		goto out;
 	}
 	if (child == 0) {
-		close(home);
 		close(err_pipe[0]);
 		if (master >= 0)
 			close(master);
-		enter(&r, &o, pidfd, nsfiles ? fds : NULL, slave, err_pipe[1]);
+		helper(&r, &o, &cg, pidfd, nsfiles ? fds : NULL, slave, err_pipe[1]);
 	}
 	close(err_pipe[1]);
 	err_pipe[1] = -1;
@@ -346,8 +354,6 @@ out:
 		close(master);
 	if (child_pidfd >= 0)
 		close(child_pidfd);
-	if (home >= 0)
-		close(home);
 	if (pidfd >= 0)
 		close(pidfd);
 	ctr_free(&r);

@@ -153,6 +153,25 @@ static int kill_and_wait(const struct ctr *c, int sig, int ms)
 	return 0;
 }
 
+/* The loop stop, kill and rm share: records brought in line first, then
+ * fn on each container named on the command line. 0 if all succeeded. */
+typedef int (*each_fn)(const struct ctx *x, struct ctr *r, const char *name, void *arg);
+static int each(int argc, char **argv, each_fn fn, void *arg)
+{
+	struct ctx x;
+	ctx_init(&x);
+	reconcile(&x);
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		struct ctr r;
+		memset(&r, 0, sizeof(r));
+		if (find(&x, argv[i], &r) < 0 || fn(&x, &r, argv[i], arg) < 0)
+			rc = 1;
+		ctr_free(&r);
+	}
+	return rc;
+}
+
 /* ---- ps ------------------------------------------------------------------- */
 
 int cmd_ps(int argc, char **argv)
@@ -346,6 +365,18 @@ int cmd_inspect(int argc, char **argv)
 
 /* ---- stop, kill, rm --------------------------------------------------------- */
 
+static int stop_one(const struct ctx *x, struct ctr *r, const char *name, void *arg)
+{
+	(void)x;
+	/* SIGTERM first: a PID 1 only gets the signals it has a handler
+	 * for, so a command that ignores SIGTERM runs on until SIGKILL,
+	 * which the kernel always delivers from outside the namespace. */
+	if (active(r) && kill_and_wait(r, SIGTERM, (int)*(long *)arg * 1000) < 0)
+		return -1;
+	printf("%s\n", name);
+	return 0;
+}
+
 int cmd_stop(int argc, char **argv)
 {
 	long timeout = 10;
@@ -373,26 +404,21 @@ int cmd_stop(int argc, char **argv)
 		fprintf(stderr, "mini-docker: usage: mini-docker stop [-t SECONDS] CONTAINER...\n");
 		return 1;
 	}
-	struct ctx x;
-	ctx_init(&x);
-	reconcile(&x);
-	int rc = 0;
-	for (int i = optind; i < argc; i++) {
-		struct ctr r;
-		if (find(&x, argv[i], &r) < 0) {
-			rc = 1;
-			continue;
-		}
-		/* SIGTERM first: a PID 1 only gets the signals it has a handler
-		 * for, so a command that ignores SIGTERM runs on until SIGKILL,
-		 * which the kernel always delivers from outside the namespace. */
-		if (active(&r) && kill_and_wait(&r, SIGTERM, (int)timeout * 1000) < 0)
-			rc = 1;
-		else
-			printf("%s\n", argv[i]);
-		ctr_free(&r);
+	return each(argc, argv, stop_one, &timeout);
+}
+
+static int kill_one(const struct ctx *x, struct ctr *r, const char *name, void *arg)
+{
+	(void)x;
+	int sig = *(int *)arg;
+	if (!ctr_running(r)) {
+		fprintf(stderr, "mini-docker: kill: container %s is not running\n", name);
+		return -1;
 	}
-	return rc;
+	if (signal_init(r, sig) < 0)
+		return warn_errno("kill: signal %s to %s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", name);
+	printf("%s\n", name);
+	return 0;
 }
 
 int cmd_kill(int argc, char **argv)
@@ -416,27 +442,34 @@ int cmd_kill(int argc, char **argv)
 		fprintf(stderr, "mini-docker: usage: mini-docker kill [-s SIGNAL] CONTAINER...\n");
 		return 1;
 	}
-	struct ctx x;
-	ctx_init(&x);
-	reconcile(&x);
-	int rc = 0;
-	for (int i = optind; i < argc; i++) {
-		struct ctr r;
-		if (find(&x, argv[i], &r) < 0) {
-			rc = 1;
-			continue;
+	return each(argc, argv, kill_one, &sig);
+}
+
+static int rm_one(const struct ctx *x, struct ctr *r, const char *name, void *arg)
+{
+	if (active(r)) {
+		if (!*(int *)arg) {
+			fprintf(stderr, "mini-docker: rm: container %s is running; stop it first or "
+				"use rm -f\n", name);
+			return -1;
 		}
-		if (!ctr_running(&r)) {
-			fprintf(stderr, "mini-docker: kill: container %s is not running\n", argv[i]);
-			rc = 1;
-		} else if (signal_init(&r, sig) < 0) {
-			warn_errno("kill: signal %s to %s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", argv[i]);
-			rc = 1;
-		} else {
-			printf("%s\n", argv[i]);
-		}
-		ctr_free(&r);
+		kill_and_wait(r, SIGKILL, 10000);
 	}
+	/* Under the lock, with the record as the runner left it. */
+	int lock = state_lock(x->root), rc = 0;
+	struct ctr now;
+	if (ctr_load(x->root, x->run, r->id, &now) == 0) {
+		if (active(&now)) {
+			fprintf(stderr, "mini-docker: rm: container %s is still running\n", name);
+			rc = -1;
+		} else if (ctr_remove(x->root, x->run, &now) < 0) {
+			rc = -1;
+		}
+		ctr_free(&now);
+	} /* else: an --rm container removed itself meanwhile */
+	state_unlock(lock);
+	if (rc == 0)
+		printf("%s\n", name);
 	return rc;
 }
 
@@ -458,44 +491,5 @@ int cmd_rm(int argc, char **argv)
 		fprintf(stderr, "mini-docker: usage: mini-docker rm [-f] CONTAINER...\n");
 		return 1;
 	}
-	struct ctx x;
-	ctx_init(&x);
-	reconcile(&x);
-	int rc = 0;
-	for (int i = optind; i < argc; i++) {
-		struct ctr r;
-		if (find(&x, argv[i], &r) < 0) {
-			rc = 1;
-			continue;
-		}
-		if (active(&r)) {
-			if (!force) {
-				fprintf(stderr, "mini-docker: rm: container %s is running; stop it first or "
-					"use rm -f\n", argv[i]);
-				ctr_free(&r);
-				rc = 1;
-				continue;
-			}
-			kill_and_wait(&r, SIGKILL, 10000);
-		}
-		/* Under the lock, with the record as the runner left it. */
-		int lock = state_lock(x.root);
-		struct ctr now;
-		if (ctr_load(x.root, x.run, r.id, &now) == 0) {
-			if (active(&now)) {
-				fprintf(stderr, "mini-docker: rm: container %s is still running\n", argv[i]);
-				rc = 1;
-			} else if (ctr_remove(x.root, x.run, &now) < 0) {
-				rc = 1;
-			} else {
-				printf("%s\n", argv[i]);
-			}
-			ctr_free(&now);
-		} else {
-			printf("%s\n", argv[i]); /* an --rm container removed itself meanwhile */
-		}
-		state_unlock(lock);
-		ctr_free(&r);
-	}
-	return rc;
+	return each(argc, argv, rm_one, &force);
 }

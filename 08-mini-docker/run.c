@@ -130,6 +130,26 @@ static void report(int *fd, const char *fmt, ...)
 	*fd = -1;
 }
 
+/* The shim, once the caller has its answer: let go of the caller's
+ * terminal (or of the pipe a $(...) waits on for EOF). stdout becomes the
+ * log, where proxy_tty copies a -t container's output. */
+static void let_go(const char *cdir)
+{
+	char log[PATH_MAX + 160];
+	snprintf(log, sizeof(log), "%s/container.log", cdir);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int logfd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (null >= 0 && logfd >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(logfd, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+	}
+	if (null >= 0)
+		close(null);
+	if (logfd >= 0)
+		close(logfd);
+}
+
 /* The command, environment and working directory: the image's defaults,
  * overridden by the user's. 0 or -1 with a reason. */
 static int apply_image(struct run_opts *o, const struct image_ref *img, char *why, size_t why_size)
@@ -467,22 +487,7 @@ int run_container(struct run_opts *o, int verbose)
 			report(&report_fd, "!%d", exec_errno == ENOENT ? 127 : 126);
 		} else {
 			report(&report_fd, "%s\n", c.id);
-			/* The caller has its answer: let go of its terminal (or of
-			 * the pipe a $(...) waits on). A -t container's output
-			 * goes on to the log through proxy_tty. */
-			char log[PATH_MAX + 160];
-			snprintf(log, sizeof(log), "%s/container.log", cdir);
-			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-			int logfd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
-			if (null >= 0 && logfd >= 0) {
-				dup2(null, STDIN_FILENO);
-				dup2(logfd, STDOUT_FILENO);
-				dup2(null, STDERR_FILENO);
-			}
-			if (null >= 0)
-				close(null);
-			if (logfd >= 0)
-				close(logfd);
+			let_go(cdir);
 		}
 	}
 	restore_signals(&oldmask);
