@@ -19,12 +19,17 @@ endif
 PKGS_CAP    := $(shell pkg-config --cflags --libs libcap 2>/dev/null || echo -lcap)
 PKGS_CRYPTO := $(shell pkg-config --cflags --libs libcrypto 2>/dev/null || echo -lcrypto)
 PKGS_CMOCKA := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
-PKGS_IMAGE  := $(shell pkg-config --cflags --libs libarchive json-c libcrypto 2>/dev/null || echo -larchive -ljson-c -lcrypto)
+PKGS_JSON   := $(shell pkg-config --cflags --libs json-c 2>/dev/null || echo -ljson-c)
+PKGS_TAR    := $(shell pkg-config --cflags --libs libarchive 2>/dev/null || echo -larchive)
+# digest.c opens libcrypto with dlopen (see there): its headers, and -ldl
+# for the C libraries that still keep dlopen outside libc.
+DLCRYPTO    := $(shell pkg-config --cflags libcrypto 2>/dev/null) -ldl
 
 HEADERS := $(wildcard common/*.h */*.h)
 COMMON  := common/common.c
 
-DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker
+DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker \
+	08-mini-docker/mini-docker-layer
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options \
 	tests/unit/test_lifecycle
 
@@ -38,7 +43,7 @@ stage-04: 04-mount-proc/demo
 stage-05: 05-cgroup-cpu/demo
 stage-06: 06-cgroup-memory/demo
 stage-07: 07-overlayfs/demo
-stage-08: 08-mini-docker/mini-docker 08-mini-docker/demo
+stage-08: 08-mini-docker/mini-docker 08-mini-docker/mini-docker-layer 08-mini-docker/demo
 
 # Each stage links the modules of the stages it builds on; none copies them.
 01-uts/demo: 01-uts/demo.c 01-uts/ns.c 01-uts/uts.c $(COMMON)
@@ -49,18 +54,24 @@ stage-08: 08-mini-docker/mini-docker 08-mini-docker/demo
 	03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
 CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c
 05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c $(CGROUP) $(COMMON)
-06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/spawn.c $(CGROUP) $(COMMON)
+06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
 07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/overlay.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
 MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/run.c 08-mini-docker/container.c \
 	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/state.c 08-mini-docker/tty.c \
-	08-mini-docker/lifecycle.c 08-mini-docker/exec.c 08-mini-docker/layer.c 08-mini-docker/image.c \
+	08-mini-docker/lifecycle.c 08-mini-docker/exec.c 08-mini-docker/digest.c 08-mini-docker/helper.c \
+	08-mini-docker/image.c \
 	07-overlayfs/overlay.c \
-	06-cgroup-memory/spawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
+	06-cgroup-memory/cgspawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
 	01-uts/uts.c $(CGROUP) $(COMMON)
 08-mini-docker/mini-docker: $(MINI_DOCKER)
-08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP) $(PKGS_IMAGE)
+08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP) $(PKGS_JSON) $(DLCRYPTO)
+# The tar side of the image commands, a program of its own so that only it
+# loads libarchive (see 08-mini-docker/helper.h).
+LAYER := 08-mini-docker/layer.c 08-mini-docker/digest.c 07-overlayfs/overlay.c $(COMMON)
+08-mini-docker/mini-docker-layer: 08-mini-docker/layer_main.c $(LAYER)
+08-mini-docker/mini-docker-layer: LDLIBS += $(PKGS_TAR) $(DLCRYPTO)
 # `demo` is mini-docker itself: called by that name it narrates a sample run.
 08-mini-docker/demo: 08-mini-docker/mini-docker
 	ln -sf mini-docker $@
@@ -76,12 +87,13 @@ $(DEMOS) $(UNIT): $(HEADERS) Makefile
 tests/unit/test_ns: tests/unit/test_ns.c 01-uts/ns.c 01-uts/uts.c
 tests/unit/test_userns: tests/unit/test_userns.c 02-user/userns.c $(COMMON)
 tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c 03-pid-ipc/pidns.c $(COMMON)
-tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/spawn.c $(CGROUP) $(COMMON)
+tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
 tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMMON)
 tests/unit/test_options: tests/unit/test_options.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
-tests/unit/test_options: LDLIBS += $(PKGS_CAP) $(PKGS_IMAGE)
-tests/unit/test_lifecycle: tests/unit/test_lifecycle.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
-tests/unit/test_lifecycle: LDLIBS += $(PKGS_CAP) $(PKGS_IMAGE)
+tests/unit/test_options: LDLIBS += $(PKGS_CAP) $(PKGS_JSON) $(DLCRYPTO)
+tests/unit/test_lifecycle: tests/unit/test_lifecycle.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER)) \
+	08-mini-docker/layer.c
+tests/unit/test_lifecycle: LDLIBS += $(PKGS_CAP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
 $(UNIT): LDLIBS += $(PKGS_CMOCKA)
 
 # make test: unit tests, integration tests on this host, then the same
@@ -99,11 +111,12 @@ test-host: all $(UNIT)
 FUZZ_RUNS ?= 1000000
 FUZZ := tests/fuzz/fuzz_values tests/fuzz/fuzz_kernel_text tests/fuzz/fuzz_store
 tests/fuzz/fuzz_values: tests/fuzz/fuzz_values.c 05-cgroup-cpu/cgvalue.c \
-	04-mount-proc/mountinfo.c 08-mini-docker/options.c 01-uts/uts.c
+	04-mount-proc/mountinfo.c 08-mini-docker/options.c 01-uts/uts.c $(COMMON)
 tests/fuzz/fuzz_kernel_text: tests/fuzz/fuzz_kernel_text.c 05-cgroup-cpu/cgvalue.c \
 	04-mount-proc/mountinfo.c 01-uts/ns.c 03-pid-ipc/pidns.c 02-user/userns.c $(COMMON)
-tests/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
-tests/fuzz/fuzz_store: LDLIBS += $(PKGS_CAP) $(PKGS_IMAGE)
+tests/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER)) \
+	08-mini-docker/layer.c
+tests/fuzz/fuzz_store: LDLIBS += $(PKGS_CAP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
 $(FUZZ): $(HEADERS) Makefile
 	clang -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 -std=gnu11 -Wall -Wextra -Werror \
 		$(INCLUDES) -o $@ $(filter %.c,$^) $(LDLIBS)

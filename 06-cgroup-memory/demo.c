@@ -22,7 +22,7 @@
 #include "cgroup.h"
 #include "cgvalue.h"
 #include "common.h"
-#include "spawn.h"
+#include "cgspawn.h"
 
 #define STEP (8LL << 20)
 #define BAR 20

@@ -35,7 +35,7 @@
 #include "options.h"
 #include "pidns.h"
 #include "run.h"
-#include "spawn.h"
+#include "cgspawn.h"
 #include "state.h"
 #include "tty.h"
 

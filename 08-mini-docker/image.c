@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "layer.h"
+#include "digest.h"
+#include "helper.h"
 #include "overlay.h"
 
 /* ---- names --------------------------------------------------------------- */
@@ -200,7 +201,7 @@ static int layer_add(const char *root, const char *parent, const char *tar, char
 		     char chain[65], char *why, size_t why_size)
 {
 	char dir[PATH_MAX], cache[65], layer[PATH_MAX], tmp[PATH_MAX], p[PATH_MAX + 16], text[160];
-	if (layer_diff_id(tar, diff, why, why_size) < 0)
+	if (helper_diff_id(tar, diff, why, why_size) < 0)
 		return -1;
 	chain_id(parent, diff, chain);
 	pathf(dir, sizeof(dir), "%s/image/overlay2/layerdb/sha256/%s", root, chain);
@@ -216,7 +217,7 @@ static int layer_add(const char *root, const char *parent, const char *tar, char
 		return -1;
 	}
 	long long size = 0;
-	if (layer_unpack(tar, p, &size, why, why_size) < 0)
+	if (helper_unpack(tar, p, &size, why, why_size) < 0)
 		goto fail;
 	/* layerdb entry: written under tmp/, then renamed into place whole */
 	pathf(tmp, sizeof(tmp), "%s/image/overlay2/layerdb/tmp/%s", root, cache);
@@ -847,7 +848,7 @@ int image_load(const char *root, const char *input)
 			warn_errno("mkdir %s", tmp);
 			goto out;
 		}
-		if (tar_extract(input, tmp, why, sizeof(why)) < 0) {
+		if (helper_extract(input, tmp, why, sizeof(why)) < 0) {
 			fprintf(stderr, "mini-docker: load: %s\n", why);
 			goto out;
 		}
@@ -916,7 +917,7 @@ int image_commit(const char *root, const char *run, const char *container, const
 	pathf(tar, sizeof(tar), "%s/tmp/commit-%.16s.tar", root, r);
 	ctr_dir(root, c.id, upper, sizeof(upper));
 	strcat(upper, "/upper");
-	if (layer_pack(upper, tar, why, sizeof(why)) < 0 ||
+	if (helper_pack(upper, tar, why, sizeof(why)) < 0 ||
 	    layer_add(root, chains[n - 1], tar, diff, chain, why, sizeof(why)) < 0) {
 		fprintf(stderr, "mini-docker: commit: %s\n", why);
 		goto out;

@@ -1,5 +1,5 @@
 /* 08-mini-docker/layer.c — see layer.h. Tar reading and writing is
- * libarchive's (it also undoes gzip, xz, zstd); sha256 is libcrypto's. */
+ * libarchive's (it also undoes gzip, xz, zstd); sha256 is digest.c's. */
 #define _GNU_SOURCE
 #include "layer.h"
 
@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,72 +17,8 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "options.h"
+#include "digest.h"
 #include "overlay.h"
-
-static void to_hex(const unsigned char *md, char out[65])
-{
-	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
-	out[64] = '\0';
-}
-
-void sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-		die("EVP_Digest(sha256) failed");
-	to_hex(md, out);
-}
-
-void chain_id(const char *parent, const char *diff, char out[65])
-{
-	if (!parent) {
-		memcpy(out, diff, 64);
-		out[64] = '\0';
-		return;
-	}
-	/* exactly what the notes pipe into sha256sum with echo -n */
-	char text[160];
-	int n = snprintf(text, sizeof(text), "sha256:%.64s sha256:%.64s", parent, diff);
-	sha256_hex(text, (size_t)n, out);
-}
-
-int file_sha256(const char *path, char out[65])
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		die("EVP_DigestInit_ex failed");
-	char buf[1 << 16];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-	int err = errno;
-	close(fd);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	if (n < 0) {
-		errno = err;
-		return -1;
-	}
-	to_hex(md, out);
-	return 0;
-}
-
-int is_hex64(const char *s)
-{
-	size_t i = 0;
-	for (; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return i == 64;
-}
 
 enum wh_kind whiteout_parse(const char *path, char *target, size_t size)
 {
@@ -136,6 +71,15 @@ static struct archive *open_tar(const char *path, int raw, char *why, size_t why
 	return a;
 }
 
+static int raw_next(void *arg, const void **buf, size_t *len)
+{
+	la_int64_t off;
+	int r = archive_read_data_block(arg, buf, len, &off);
+	if (r == ARCHIVE_EOF)
+		*len = 0;
+	return r == ARCHIVE_OK || r == ARCHIVE_EOF ? 0 : -1;
+}
+
 int layer_diff_id(const char *tar_path, char out[65], char *why, size_t why_size)
 {
 	/* The "raw" format hands back the stream after the compression
@@ -146,30 +90,12 @@ int layer_diff_id(const char *tar_path, char out[65], char *why, size_t why_size
 		return -1;
 	struct archive_entry *e;
 	int rc = -1;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		die("EVP_DigestInit_ex failed");
-	if (archive_read_next_header(a, &e) != ARCHIVE_OK) {
+	if (archive_read_next_header(a, &e) != ARCHIVE_OK || sha256_stream(raw_next, a, out) < 0) {
 		snprintf(why, why_size, "%s: %s", tar_path, archive_error_string(a));
 		goto out;
 	}
-	const void *buf;
-	size_t len;
-	la_int64_t off;
-	int r;
-	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
-		EVP_DigestUpdate(ctx, buf, len);
-	if (r != ARCHIVE_EOF) {
-		snprintf(why, why_size, "%s: %s", tar_path, archive_error_string(a));
-		goto out;
-	}
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	to_hex(md, out);
 	rc = 0;
 out:
-	EVP_MD_CTX_free(ctx);
 	archive_read_free(a);
 	return rc;
 }

@@ -6,24 +6,12 @@
  * a 0:0 character device and the trusted.overlay.opaque xattr (stage 07).
  * Unpacking converts the first into the second; packing (commit) goes back.
  *
- * IDs, as Docker computes them (notes 001, "Docker's layer store"):
- *   DiffID(n)  = sha256 of layer n's tar, uncompressed
- *   ChainID(1) = DiffID(1)
- *   ChainID(n) = sha256("sha256:<ChainID(n-1)> sha256:<DiffID(n)>") */
+ * Only the mini-docker-layer helper (layer_main.c) links this and
+ * libarchive; mini-docker asks it through helper.h. */
 #ifndef LAYER_H
 #define LAYER_H
 
 #include <stddef.h>
-
-/* 64 lowercase hex digits of sha256(data). Pure. */
-void sha256_hex(const void *data, size_t len, char out[65]);
-/* ChainID from the parent's ChainID (NULL for the bottom layer) and this
- * layer's DiffID, both as 64 hex digits without "sha256:". Pure. */
-void chain_id(const char *parent, const char *diff, char out[65]);
-/* sha256 of a file's bytes as they are (a blob digest). 0 or -1 (errno). */
-int file_sha256(const char *path, char out[65]);
-/* Is s 64 lowercase hex digits? Pure. */
-int is_hex64(const char *s);
 
 enum wh_kind {
 	WH_NONE,   /* an ordinary entry */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgvalue.h"
+#include "common.h"
 #include "uts.h"
 
 void options_usage(void)
@@ -39,20 +40,6 @@ void options_usage(void)
 	       "Exit status: the command's; 125 mini-docker failed; 126 not executable;\n"
 	       "127 not found; 128+N killed by signal N (137: SIGKILL, often the OOM killer).\n"
 	       "With -d: 0 once the container runs, or the same failure codes.\n");
-}
-
-int path_has_dotdot(const char *path)
-{
-	const char *p = path;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		const char *end = strchrnul(p, '/');
-		if (end - p == 2 && p[0] == '.' && p[1] == '.')
-			return 1;
-		p = end;
-	}
-	return 0;
 }
 
 int name_check(const char *name, char *why, size_t why_size)

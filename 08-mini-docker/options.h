@@ -43,8 +43,6 @@ int env_check(const char *kv, char *why, size_t why_size);
 /* -v HOST:CONTAINER[:ro|:rw], both absolute, no ".." component. Pure. */
 int volume_parse(const char *spec, struct volume *v, char *buf, size_t buf_size,
 		 char *why, size_t why_size);
-/* A path with a ".." component could walk out of the rootfs. Pure. */
-int path_has_dotdot(const char *path);
 
 /* The filesystem side: volume host paths exist. 0 or -1 with a reason.
  * (The image is checked where it is resolved: image_resolve.) */

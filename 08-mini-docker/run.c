@@ -29,7 +29,7 @@
 #include "image.h"
 #include "overlay.h"
 #include "pidns.h"
-#include "spawn.h"
+#include "cgspawn.h"
 #include "state.h"
 #include "tty.h"
 #include "userns.h"

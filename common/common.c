@@ -314,3 +314,17 @@ char *read_whole(const char *path, size_t max, size_t *len)
 	errno = err;
 	return buf;
 }
+
+int path_has_dotdot(const char *path)
+{
+	const char *p = path;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		if (end - p == 2 && p[0] == '.' && p[1] == '.')
+			return 1;
+		p = end;
+	}
+	return 0;
+}

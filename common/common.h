@@ -58,6 +58,8 @@ pid_t clone3_fork(uint64_t flags, int cgroup_fd, int *pidfd);
 /* mkdir -p: every missing component with mode; existing ones are fine.
  * 0, or -1 with errno set (the path that failed is left in errno's context). */
 int mkdir_p(const char *path, mode_t mode);
+/* Has path a ".." component (one that could walk out of a root)? Pure. */
+int path_has_dotdot(const char *path);
 
 /* waitpid() that retries on EINTR and returns the raw status, or dies. */
 int wait_child(pid_t pid);

@@ -152,18 +152,35 @@ rss=$(/usr/bin/time -f %M "$M" run --rm busybox /bin/true 2>&1 >/dev/null | tail
 size=$(stat -c %s "$M")
 
 # What the libraries cost before main(): an empty program linked against
-# each of mini-docker's libraries, started the way hyperfine starts a tool.
+# each library, started the way hyperfine starts a tool; "+ sha256" also
+# hashes a few bytes once (OpenSSL 3 sets up its providers on first use).
 printf 'int main(void) { return 0; }\n' >"$work/empty.c"
+cat >"$work/sha.c" <<'C'
+#include <openssl/evp.h>
+int main(void)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n;
+	return !EVP_Digest("x", 1, md, &n, EVP_sha256(), NULL);
+}
+C
 libs_row=""
-for l in none -lcap -ljson-c -lcrypto -larchive all; do
-	case $l in none) flags= ;; all) flags="-lcap -ljson-c -lcrypto -larchive" ;; *) flags=$l ;; esac
+for l in none -lcap -ljson-c -lcrypto "-lcrypto + sha256" -larchive; do
+	case $l in
+	none) src=empty.c flags= ;;
+	*sha256) src=sha.c flags=-lcrypto ;;
+	*) src=empty.c flags=$l ;;
+	esac
 	# shellcheck disable=SC2086
-	cc -O2 -o "$work/empty$l" "$work/empty.c" -Wl,--no-as-needed $flags
-	t=$(hyperfine -N -w 5 -r 100 --export-json "$work/empty.json" "$work/empty$l" >/dev/null 2>&1 &&
+	cc -O2 -o "$work/empty" "$work/$src" -Wl,--no-as-needed $flags
+	t=$(hyperfine -N -w 5 -r 100 --export-json "$work/empty.json" "$work/empty" >/dev/null 2>&1 &&
 		jq -r '.results[0].median * 1000' "$work/empty.json")
-	n=$(ldd "$work/empty$l" | wc -l)
+	n=$(ldd "$work/empty" | wc -l)
 	libs_row+="| ${l/none/(nothing)} | $n | $(printf '%.2f' "$t") |"$'\n'
 done
+needs() { objdump -p "$1" | awk '/NEEDED/ { printf "%s%s", s, $2; s = ", " }'; }
+needed_md=$(needs "$M")
+needed_helper=$(needs ./08-mini-docker/mini-docker-layer)
 
 row() { # name index
 	awk -v n="$1" -v m="${med[$2]}" -v a="${mn[$2]}" -v b="${mx[$2]}" -v c="${cnt[$2]}" -v ref="${med[0]}" \
@@ -235,19 +252,22 @@ unshare_ratio=$(awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN { printf "%.2f", a 
 	echo
 	echo "### Before main(): the libraries"
 	echo
-	echo "Since the lifecycle and image commands, mini-docker links libarchive (which pulls"
-	echo "libxml2, ICU and libstdc++ on Debian), libcrypto and json-c, and the dynamic loader"
-	echo "maps and relocates them on every start, \`run\` included. An empty program linked"
-	echo "against each, same run:"
+	echo "Every shared library a program links is mapped and relocated at each start, and"
+	echo "its mappings are copied again by each clone of the program. An empty program"
+	echo "linked against each of the libraries the image commands use, same run:"
 	echo
 	echo "| linked with | shared objects | median start ms |"
 	echo "| --- | --- | --- |"
 	printf '%s' "$libs_row"
 	echo
-	echo "Most of the step from the previous report (8.6 ms, 0.72 x crun) is here. Not done"
-	echo "yet: linking libarchive and libcrypto statically (Debian ships the .a files, but"
-	echo "libarchive's static link needs liblz4/libacl dev packages), or moving the image"
-	echo "commands into a helper binary so \`run\` loads only json-c and libcap."
+	echo "So \`run\` keeps them out: libarchive (with libxml2, ICU and libstdc++ on Debian)"
+	echo "is linked only into the \`mini-docker-layer\` helper, which \`import\`, \`load\` and"
+	echo "\`commit\` run for the tar work; libcrypto is opened with dlopen at the first digest"
+	echo "(a ChainID: \`run\` of a one-layer image computes none). mini-docker needs: $needed_md."
+	echo "The helper needs: $needed_helper."
+	echo "When mini-docker still linked all of them (2026-11-23, same-run medians of this"
+	echo "benchmark's \`run\`): libarchive cost ~2.5 ms and libcrypto ~1.1 ms per \`run\`,"
+	echo "0.94 x crun then; without them \`run\` was as fast as before the image commands."
 	echo
 	echo "## Limit accuracy"
 	echo
@@ -264,7 +284,7 @@ unshare_ratio=$(awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN { printf "%.2f", a 
 	echo
 	echo "## Footprint"
 	echo
-	echo "- mini-docker binary: $size bytes (dynamically linked to libc and libcap)"
+	echo "- mini-docker binary: $size bytes (shared libraries: $needed_md)"
 	echo "- peak RSS of \`mini-docker run --rm busybox /bin/true\`: $rss KiB"
 	echo
 	echo "Reproduce: \`sudo make bench\` (ROUNDS and RUNS_PER_ROUND to change the counts)."

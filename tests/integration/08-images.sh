@@ -41,6 +41,16 @@ bad "rmi of an unknown image" "no-such-image" rmi no-such-image:9
 bad "commit of an unknown container" "img-nosuch" commit img-nosuch lab/x
 bad "run of an unknown image" "no-such-image" run --rm no-such-image:9 true
 
+# The tar side is a helper program; without it an image command says so.
+mkdir "$work/alone" && cp $M "$work/alone/"
+n_layers=$(ls "$IMG/layerdb/sha256" | wc -l)
+err=$("$work/alone/mini-docker" import "$work/junk.tar" lab/junk 2>&1 >/dev/null); rc=$?
+check "08 images without the mini-docker-layer helper: non-zero, one line naming it, store unchanged" \
+	eval '[ $rc -ne 0 ] && one_line "$err" && has "$err" "mini-docker-layer" &&
+		[ "$(ls $IMG/layerdb/sha256 | wc -l)" = "$n_layers" ] && [ -z "$(ls -A $STATE/tmp)" ]'
+check "08 mini-docker links neither libarchive (its helper does) nor libcrypto (opened when a digest is needed)" \
+	eval '! ldd $M | grep -Eq "libarchive|libcrypto" && ldd ./08-mini-docker/mini-docker-layer | grep -q libarchive'
+
 # ---- import ---------------------------------------------------------------
 tar -C "$BB" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/bb.tar" .
 out=$($M import "$work/bb.tar" lab/bb:1); rc=$?

@@ -1,5 +1,5 @@
 /* Unit tests: cgroup values (05-cgroup-cpu/cgvalue.c), layout detection
- * (05-cgroup-cpu/cgroup.c) and the clone3 fallback rule (06 spawn.c). */
+ * (05-cgroup-cpu/cgroup.c) and the clone3 fallback rule (06 cgspawn.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 
 #include "cgroup.h"
 #include "cgvalue.h"
-#include "spawn.h"
+#include "cgspawn.h"
 
 static void sizes(void **state)
 {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "common.h"
 #include "caps.h"
 #include "options.h"
 #include "run.h"

@@ -1,6 +1,6 @@
-/* 06-cgroup-memory/spawn.c — see spawn.h. */
+/* 06-cgroup-memory/cgspawn.c — see cgspawn.h. */
 #define _GNU_SOURCE
-#include "spawn.h"
+#include "cgspawn.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -1,9 +1,9 @@
-/* 06-cgroup-memory/spawn.h — start a child that is inside a cgroup from its
+/* 06-cgroup-memory/cgspawn.h — start a child that is inside a cgroup from its
  * very first instruction: clone3(CLONE_INTO_CGROUP) on cgroup v2, or, where
  * that cannot work, a child held on a gate until its pid is in cgroup.procs.
  * Reused by 08 to start every container's init. */
-#ifndef SPAWN_H
-#define SPAWN_H
+#ifndef CGSPAWN_H
+#define CGSPAWN_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,0 +1,30 @@
+/* 08-mini-docker/digest.h — the sha256 names of Docker's image store.
+ *
+ * Everything in the store is named by a sha256 (libcrypto's):
+ *   image ID   = sha256 of the image's config JSON
+ *   blob       = sha256 of a file as it is (a compressed layer, a manifest)
+ *   DiffID(n)  = sha256 of layer n's tar, uncompressed
+ *   ChainID(1) = DiffID(1)
+ *   ChainID(n) = sha256("sha256:<ChainID(n-1)> sha256:<DiffID(n)>")
+ * (notes 001, "Docker's layer store"). `run IMAGE` needs ChainIDs to find
+ * the layer directories, so this is the only hashing mini-docker itself
+ * links; the tar side lives in the mini-docker-layer helper (layer.h). */
+#ifndef DIGEST_H
+#define DIGEST_H
+
+#include <stddef.h>
+
+/* 64 lowercase hex digits of sha256(data). Pure. */
+void sha256_hex(const void *data, size_t len, char out[65]);
+/* ChainID from the parent's ChainID (NULL for the bottom layer) and this
+ * layer's DiffID, both as 64 hex digits without "sha256:". Pure. */
+void chain_id(const char *parent, const char *diff, char out[65]);
+/* sha256 of a byte stream: next() hands out the next piece (0 with *len 0
+ * at the end, -1 on an error, which is returned). 0 or -1. */
+int sha256_stream(int (*next)(void *arg, const void **buf, size_t *len), void *arg, char out[65]);
+/* sha256 of a file's bytes as they are (a blob digest). 0 or -1 (errno). */
+int file_sha256(const char *path, char out[65]);
+/* Is s 64 lowercase hex digits? Pure. */
+int is_hex64(const char *s);
+
+#endif

@@ -1,0 +1,144 @@
+/* 08-mini-docker/helper.c — see helper.h. */
+#define _GNU_SOURCE
+#include "helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "digest.h"
+
+extern char **environ;
+
+/* The helper sits next to mini-docker's own binary: /proc/self/exe names
+ * that file whatever the working directory or $PATH (no search, so no
+ * other program of that name can stand in for it). */
+static int helper_path(char *out, size_t size, char *why, size_t why_size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0) {
+		snprintf(why, why_size, "readlink /proc/self/exe: %s", strerror(errno));
+		return -1;
+	}
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	if (snprintf(out, size, "%s/mini-docker-layer", self) >= (int)size) {
+		snprintf(why, why_size, "helper path too long: %s/mini-docker-layer", self);
+		return -1;
+	}
+	return 0;
+}
+
+/* Run the helper with args, its one stdout line in line. posix_spawn is
+ * vfork-like (the child borrows our memory until it execs), so a spawn
+ * costs no copy of our page tables. */
+static int helper(char *const args[], char *line, size_t line_size, char *why, size_t why_size)
+{
+	char path[PATH_MAX];
+	if (helper_path(path, sizeof(path), why, why_size) < 0)
+		return -1;
+	char *argv[6] = { "mini-docker-layer" };
+	for (int i = 0; args[i] && i < 4; i++)
+		argv[i + 1] = args[i];
+
+	int rc = -1, p[2] = { -1, -1 };
+	pid_t pid = -1;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(why, why_size, "pipe2: %s", strerror(errno));
+		goto out;
+	}
+	/* dup2 onto fd 1 clears close-on-exec on the copy only */
+	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+	int err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+	if (err) {
+		pid = -1;
+		snprintf(why, why_size, "posix_spawn %s: %s%s", path, strerror(err),
+			 err == ENOENT ? " (build it: make stage-08)" : "");
+		goto out;
+	}
+	close(p[1]);
+	p[1] = -1;
+	size_t len = 0;
+	ssize_t n;
+	while ((n = read(p[0], line + len, line_size - 1 - len)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && (len += (size_t)n) == line_size - 1)
+			break;
+	line[len] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	pid = -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		rc = 0;
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		snprintf(why, why_size, "%s", line);
+	else {
+		char how[64];
+		snprintf(why, why_size, "%s %s: %s", path, args[0], describe_status(status, how, sizeof(how)));
+	}
+out:
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
+int helper_diff_id(const char *tar, char out[65], char *why, size_t why_size)
+{
+	char line[1024];
+	if (helper((char *[]){ "diff-id", (char *)tar, NULL }, line, sizeof(line), why, why_size) < 0)
+		return -1;
+	if (!is_hex64(line)) {
+		snprintf(why, why_size, "mini-docker-layer diff-id %s: no DiffID in '%s'", tar, line);
+		return -1;
+	}
+	memcpy(out, line, 65);
+	return 0;
+}
+
+int helper_unpack(const char *tar, const char *dir, long long *size, char *why, size_t why_size)
+{
+	char line[1024], *end;
+	if (helper((char *[]){ "unpack", (char *)tar, (char *)dir, NULL }, line, sizeof(line), why,
+		   why_size) < 0)
+		return -1;
+	errno = 0;
+	long long n = strtoll(line, &end, 10);
+	if (errno || end == line || *end || n < 0) {
+		snprintf(why, why_size, "mini-docker-layer unpack %s: no size in '%s'", tar, line);
+		return -1;
+	}
+	*size += n;
+	return 0;
+}
+
+int helper_pack(const char *upper, const char *tar, char *why, size_t why_size)
+{
+	char line[1024];
+	return helper((char *[]){ "pack", (char *)upper, (char *)tar, NULL }, line, sizeof(line), why,
+		      why_size);
+}
+
+int helper_extract(const char *tar, const char *dir, char *why, size_t why_size)
+{
+	char line[1024];
+	return helper((char *[]){ "extract", (char *)tar, (char *)dir, NULL }, line, sizeof(line), why,
+		      why_size);
+}

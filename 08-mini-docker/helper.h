@@ -1,0 +1,26 @@
+/* 08-mini-docker/helper.h — tar work done by the mini-docker-layer helper.
+ *
+ * Why a second program: libarchive pulls libxml2, ICU and libstdc++ on
+ * Debian, and every library a program links is mapped and relocated at
+ * each start, and copied into each clone — `run` paid ~3 ms for tar code it
+ * never calls (docs/benchmarks.md). So only the helper links libarchive;
+ * mini-docker runs it (next to its own binary) for the image commands.
+ * Docker does the same for a different reason: it re-executes itself as
+ * docker-untar to unpack layers.
+ *
+ * Each call: 0, or -1 with a one-line reason in why. */
+#ifndef HELPER_H
+#define HELPER_H
+
+#include <stddef.h>
+
+/* layer_diff_id() of layer.h, in the helper. */
+int helper_diff_id(const char *tar, char out[65], char *why, size_t why_size);
+/* layer_unpack(); *size gets the bytes of the regular files. */
+int helper_unpack(const char *tar, const char *dir, long long *size, char *why, size_t why_size);
+/* layer_pack(): an overlay upper dir to a layer tar. */
+int helper_pack(const char *upper, const char *tar, char *why, size_t why_size);
+/* tar_extract(): a plain tar, no whiteouts. */
+int helper_extract(const char *tar, const char *dir, char *why, size_t why_size);
+
+#endif
