@@ -17,6 +17,8 @@
 
 extern char **environ;
 
+volatile sig_atomic_t helper_stop;
+
 /* The helper sits next to mini-docker's own binary: /proc/self/exe names
  * that file whatever the working directory or $PATH (no search, so no
  * other program of that name can stand in for it). */
@@ -45,10 +47,14 @@ static int helper_path(char *out, size_t size, char *why, size_t why_size)
 static int helper(char *const args[], char *line, size_t line_size, char *why, size_t why_size)
 {
 	char path[PATH_MAX];
+	if (helper_stop) {
+		snprintf(why, why_size, "interrupted");
+		return -1;
+	}
 	if (helper_path(path, sizeof(path), why, why_size) < 0)
 		return -1;
 	char *argv[6] = { "mini-docker-layer" };
-	for (int i = 0; args[i] && i < 4; i++)
+	for (int i = 0; i < 4 && args[i]; i++)
 		argv[i + 1] = args[i];
 
 	int rc = -1, p[2] = { -1, -1 };
@@ -70,18 +76,31 @@ static int helper(char *const args[], char *line, size_t line_size, char *why, s
 	}
 	close(p[1]);
 	p[1] = -1;
+	/* A stop signal interrupts read and waitpid (the handler has no
+	 * SA_RESTART): pass it on once, then wait for the helper to go. */
 	size_t len = 0;
 	ssize_t n;
-	while ((n = read(p[0], line + len, line_size - 1 - len)) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && (len += (size_t)n) == line_size - 1)
-			break;
+	int told = 0;
+	for (;;) {
+		if (helper_stop && !told)
+			told = kill(pid, SIGTERM) == 0;
+		n = read(p[0], line + len, line_size - 1 - len);
+		if (n > 0 && (len += (size_t)n) < line_size - 1)
+			continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		break;
+	}
 	line[len] = '\0';
 	line[strcspn(line, "\n")] = '\0';
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+		if (helper_stop && !told)
+			told = kill(pid, SIGTERM) == 0;
 	pid = -1;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (helper_stop)
+		snprintf(why, why_size, "interrupted");
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		rc = 0;
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
 		snprintf(why, why_size, "%s", line);

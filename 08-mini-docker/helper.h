@@ -12,7 +12,14 @@
 #ifndef HELPER_H
 #define HELPER_H
 
+#include <signal.h>
 #include <stddef.h>
+
+/* Set by the image commands' stop-signal handler (Ctrl-C, SIGTERM, SIGHUP):
+ * the helper running now is sent SIGTERM, and that call and every later one
+ * fail with "interrupted", so the command takes its error path and removes
+ * what it made. */
+extern volatile sig_atomic_t helper_stop;
 
 /* layer_diff_id() of layer.h, in the helper. */
 int helper_diff_id(const char *tar, char out[65], char *why, size_t why_size);

@@ -120,14 +120,89 @@ static int prepare_store(const char *root)
 	return 0;
 }
 
-/* The store's directories, then the lock every change to it holds. */
+/* Empty a directory, keeping it. */
+static void empty_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[PATH_MAX];
+	while (d && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			pathf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			ovl_remove_tree(p); /* a file or a whole tree */
+		}
+	if (d)
+		closedir(d);
+}
+
+static int layer_read(const char *root, const char *chain, const char *file, char *buf, size_t size);
+
+/* What a killed import, load or commit left (SIGKILL, a power cut): every
+ * change holds the lock and cleans up on its error path, so with the lock
+ * held anything in the two tmp dirs, and any overlay2 dir that no layerdb
+ * entry names as its cache-id, is such a leftover. Lock held. */
+static void store_recover(const char *root)
+{
+	char p[PATH_MAX], cache[128];
+	pathf(p, sizeof(p), "%s/tmp", root);
+	empty_dir(p);
+	pathf(p, sizeof(p), "%s/image/overlay2/layerdb/tmp", root);
+	empty_dir(p);
+	pathf(p, sizeof(p), "%s/overlay2", root);
+	DIR *d = opendir(p);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		int named = 0;
+		char ldb[PATH_MAX];
+		pathf(ldb, sizeof(ldb), "%s/image/overlay2/layerdb/sha256", root);
+		DIR *l = opendir(ldb);
+		struct dirent *c;
+		while (!named && l && (c = readdir(l)) != NULL)
+			named = is_hex64(c->d_name) &&
+				layer_read(root, c->d_name, "cache-id", cache, sizeof(cache)) == 0 &&
+				strcmp(cache, e->d_name) == 0;
+		if (l)
+			closedir(l);
+		if (!named) {
+			char dir[PATH_MAX];
+			pathf(dir, sizeof(dir), "%s/overlay2/%s", root, e->d_name);
+			ovl_remove_tree(dir);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+static void on_stop(int sig)
+{
+	helper_stop = sig;
+}
+
+/* The store's directories, then the lock every change to it holds, then
+ * the leftovers of a change that was killed. A stop signal from here on
+ * makes the change fail and undo itself (helper.h). */
 static int store_lock(const char *root)
 {
 	if (mkdir_p(root, 0711) < 0)
 		return warn_errno("mkdir -p %s", root);
 	if (prepare_store(root) < 0)
 		return -1;
-	return state_lock(root);
+	int lock = state_lock(root);
+	if (lock < 0)
+		return -1;
+	store_recover(root);
+	catch_stop_signals(on_stop);
+	return lock;
+}
+
+/* A change that failed because it was stopped exits as killed by that
+ * signal (130 for Ctrl-C), like the shell reports it. */
+static int store_unlock(int lock, int rc)
+{
+	state_unlock(lock);
+	return rc != 0 && helper_stop ? 128 + helper_stop : rc;
 }
 
 static void random_hex(char out[65])
@@ -603,8 +678,7 @@ int image_import(const char *root, const char *file, const char *ref)
 out:
 	if (tmp[0])
 		unlink(tmp);
-	state_unlock(lock);
-	return rc;
+	return store_unlock(lock, rc);
 }
 
 /* One image of an archive: its config's bytes and its layer files, bottom
@@ -871,8 +945,7 @@ int image_load(const char *root, const char *input)
 out:
 	if (tmp[0])
 		ovl_remove_tree(tmp);
-	state_unlock(lock);
-	return rc;
+	return store_unlock(lock, rc);
 }
 
 int image_commit(const char *root, const char *run, const char *container, const char *ref)
@@ -958,9 +1031,8 @@ out:
 	if (tar[0])
 		unlink(tar);
 	json_object_put(cfg);
-	state_unlock(lock);
 	ctr_free(&c);
-	return rc;
+	return store_unlock(lock, rc);
 }
 
 static long long image_size(const char *root, json_object *cfg)
@@ -1067,7 +1139,7 @@ static void collect_layers(const char *root, int quiet)
 int image_rmi(const char *root, const char *ref)
 {
 	char hex[65], why[PATH_MAX + 256], repo[256], tag[130];
-	int lock = state_lock(root), rc = 1;
+	int lock = store_lock(root), rc = 1;
 	if (lock < 0)
 		return 1;
 	json_object *o = repos_read(root), *all;
@@ -1132,6 +1204,5 @@ int image_rmi(const char *root, const char *ref)
 	rc = 0;
 out:
 	json_object_put(o);
-	state_unlock(lock);
-	return rc;
+	return store_unlock(lock, rc);
 }

@@ -9,13 +9,23 @@
  * One line on stdout: the result (exit 0) or the reason it failed (exit 1).
  * stderr is left for what the runtime itself reports (a sanitizer, say). */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "layer.h"
 
 int main(int argc, char **argv)
 {
+	/* Die with mini-docker: killed mid-load, it can no longer clean up, and
+	 * a helper still writing into the store would race the next command's
+	 * tidy-up (image.c, store_lock). The getppid test closes the window
+	 * where the parent died before the prctl. */
+	pid_t parent = getppid();
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		return 1;
 	char why[1024] = "", id[65];
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int rc = -1;

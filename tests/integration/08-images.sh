@@ -219,6 +219,42 @@ check "08 a layer's trusted.overlay.* xattr is dropped, others kept" \
 	eval '[ $rc -eq 0 ] && ! getfattr -n trusted.overlay.redirect "$xf" >/dev/null 2>&1 && [ "$(getfattr --only-values -n user.kept "$xf" 2>/dev/null)" = 1 ]'
 rm -rf /tmp/md-evil-dir /tmp/md-evil-dotdot /tmp/md-evil-abs
 
+# ---- stopped mid-change: Ctrl-C, SIGTERM, SIGKILL -----------------------------
+# A FIFO as the layer file parks the helper at a known point: its open blocks
+# until the test writes. DiffID reads it once, the unpack opens it again.
+mkfifo "$work/fifo"
+echo hi >"$work/small"
+tar -C "$work" -cf "$work/small.tar" small
+store_now() { ls "$STATE/overlay2" "$IMG/layerdb/sha256" "$STATE/tmp" "$IMG/layerdb/tmp"; }
+helper_at() { # helper_at WORD: wait (5 s at most) for the helper to run WORD
+	for _ in $(seq 50); do pgrep -f "mini-docker-layer $1 " >/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+before=$(store_now)
+n_ovl=$(ls "$STATE/overlay2" | wc -l)
+$M import "$work/fifo" lab/stopped:1 2>"$work/err" & pid=$!
+helper_at diff-id; kill -TERM $pid; wait $pid; rc=$?
+check "08 import stopped by SIGTERM while the helper reads: 143, 'interrupted', no helper, store as before" \
+	eval '[ $rc -eq 143 ] && has "$(cat $work/err)" interrupted && ! pgrep -f mini-docker-layer >/dev/null && [ "$(store_now)" = "$before" ]'
+# Ctrl-C: the terminal signals the whole foreground group, helper included.
+setsid $M import "$work/fifo" lab/stopped:1 2>"$work/err" & pid=$!
+helper_at diff-id; cat "$work/small.tar" >"$work/fifo"; helper_at unpack
+check "08 import, Ctrl-C test: the layer dir exists while the helper unpacks" \
+	eq "$(ls "$STATE/overlay2" | wc -l)" "$((n_ovl + 1))"
+kill -INT -- -$pid; wait $pid; rc=$?
+check "08 import stopped by Ctrl-C mid-unpack: 130, half-made layer removed, store as before" \
+	eval '[ $rc -eq 130 ] && has "$(cat $work/err)" interrupted && ! pgrep -f mini-docker-layer >/dev/null && [ "$(store_now)" = "$before" ]'
+# SIGKILL: no cleanup can run; the helper dies with its parent, and the
+# next change to the store removes what was left.
+$M import "$work/fifo" lab/stopped:1 2>/dev/null & pid=$!
+helper_at diff-id; cat "$work/small.tar" >"$work/fifo"; helper_at unpack
+kill -KILL $pid; wait $pid 2>/dev/null
+for _ in $(seq 20); do pgrep -f mini-docker-layer >/dev/null || break; sleep 0.1; done
+check "08 import SIGKILLed mid-unpack: the helper died with it, the layer dir is left" \
+	eval '! pgrep -f mini-docker-layer >/dev/null && [ "$(store_now)" != "$before" ]'
+$M rmi lab/stopped:1 >/dev/null 2>&1
+check "08 the next change to the store removes what the killed import left" eq "$(store_now)" "$before"
+
 # ---- rmi ---------------------------------------------------------------------
 $M run -d --name img-user hello-busybox sleep 1000 >/dev/null
 err=$($M rmi hello-busybox 2>&1); rc=$?
