@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "cgvalue.h"
 #include "options.h"
 #include "uts.h"
