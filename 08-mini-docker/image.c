@@ -637,7 +637,13 @@ static int spool_stdin(const char *path)
 			close(fd);
 			return warn_errno("write %s", path);
 		}
+	int err = errno;
 	close(fd);
+	errno = err;
+	if (n < 0 && errno == EINTR && helper_stop) {
+		fprintf(stderr, "mini-docker: import: interrupted\n");
+		return -1;
+	}
 	return n < 0 ? warn_errno("read stdin") : 0;
 }
 

@@ -244,6 +244,15 @@ check "08 import, Ctrl-C test: the layer dir exists while the helper unpacks" \
 kill -INT -- -$pid; wait $pid; rc=$?
 check "08 import stopped by Ctrl-C mid-unpack: 130, half-made layer removed, store as before" \
 	eval '[ $rc -eq 130 ] && has "$(cat $work/err)" interrupted && ! pgrep -f mini-docker-layer >/dev/null && [ "$(store_now)" = "$before" ]'
+# import - spools stdin to ROOT/tmp first: stopped there, the spool goes.
+mkfifo "$work/in"
+sleep 30 >"$work/in" & writer=$!
+$M import - lab/stopped:1 <"$work/in" 2>"$work/err" & pid=$!
+for _ in $(seq 50); do [ -n "$(ls -A $STATE/tmp)" ] && break; sleep 0.1; done
+kill -TERM $pid; wait $pid; rc=$?
+kill $writer; wait $writer 2>/dev/null
+check "08 import - stopped while it reads stdin: 143, 'interrupted' in one line, the spool removed" \
+	eval '[ $rc -eq 143 ] && one_line "$(cat $work/err)" && has "$(cat $work/err)" interrupted && [ "$(store_now)" = "$before" ]'
 # SIGKILL: no cleanup can run; the helper dies with its parent, and the
 # next change to the store removes what was left.
 $M import "$work/fifo" lab/stopped:1 2>/dev/null & pid=$!
