@@ -143,32 +143,31 @@ static int layer_read(const char *root, const char *chain, const char *file, cha
  * entry names as its cache-id, is such a leftover. Lock held. */
 static void store_recover(const char *root)
 {
-	char p[PATH_MAX], cache[128];
+	char p[PATH_MAX], named[512][65];
+	int n = 0;
 	pathf(p, sizeof(p), "%s/tmp", root);
 	empty_dir(p);
 	pathf(p, sizeof(p), "%s/image/overlay2/layerdb/tmp", root);
 	empty_dir(p);
-	pathf(p, sizeof(p), "%s/overlay2", root);
+	pathf(p, sizeof(p), "%s/image/overlay2/layerdb/sha256", root);
 	DIR *d = opendir(p);
 	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL && n < 512)
+		if (is_hex64(e->d_name) && layer_read(root, e->d_name, "cache-id", named[n], 65) == 0)
+			n++;
+	if (d)
+		closedir(d);
+	if (n == 512)
+		return; /* too many to track here: keep everything */
+	pathf(p, sizeof(p), "%s/overlay2", root);
+	d = opendir(p);
 	while (d && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		int named = 0;
-		char ldb[PATH_MAX];
-		pathf(ldb, sizeof(ldb), "%s/image/overlay2/layerdb/sha256", root);
-		DIR *l = opendir(ldb);
-		struct dirent *c;
-		while (!named && l && (c = readdir(l)) != NULL)
-			named = is_hex64(c->d_name) &&
-				layer_read(root, c->d_name, "cache-id", cache, sizeof(cache)) == 0 &&
-				strcmp(cache, e->d_name) == 0;
-		if (l)
-			closedir(l);
-		if (!named) {
-			char dir[PATH_MAX];
-			pathf(dir, sizeof(dir), "%s/overlay2/%s", root, e->d_name);
-			ovl_remove_tree(dir);
+		int keep = e->d_name[0] == '.';
+		for (int i = 0; i < n && !keep; i++)
+			keep = strcmp(named[i], e->d_name) == 0;
+		if (!keep) {
+			pathf(p, sizeof(p), "%s/overlay2/%s", root, e->d_name);
+			ovl_remove_tree(p);
 		}
 	}
 	if (d)
