@@ -447,12 +447,16 @@ noreturn void container_init(const struct container *c)
 	container_env(c->hostname, o->tty, (char *const *)o->env, o->nenv);
 
 	/* Without -i the container's stdin is /dev/null, as with docker run;
-	 * with -d its stdout and stderr go to the log. Late on purpose: a
-	 * setup failure above still reaches the user's terminal. */
+	 * with -d its stdout and stderr go to the log, in the foreground to
+	 * the runner's pipes (which copies them to us and to the log). Late
+	 * on purpose: a setup failure above still reaches the user's terminal. */
 	if (c->out_fd >= 0 && c->tty_slave < 0) {
-		if (dup2(c->out_fd, STDOUT_FILENO) < 0 || dup2(c->out_fd, STDERR_FILENO) < 0)
+		int err = c->err_fd >= 0 ? c->err_fd : c->out_fd;
+		if (dup2(c->out_fd, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
 			fail("stdout and stderr to the log");
 		close(c->out_fd);
+		if (c->err_fd >= 0)
+			close(c->err_fd);
 	}
 	if ((!o->interactive || o->detach) && c->tty_slave < 0) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);

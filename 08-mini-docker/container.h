@@ -16,7 +16,8 @@ struct container {
 	char upper[PATH_MAX], work[PATH_MAX], merged[PATH_MAX];
 	const char *const *lowers; /* the image's layers, top first */
 	size_t nlowers;
-	int out_fd;        /* -d: the log, for stdout and stderr; or -1 */
+	int out_fd;        /* the container's stdout (-d: the log; kept foreground: a pipe), or -1 */
+	int err_fd;        /* its stderr, or -1 for the same as out_fd */
 	int exec_err_fd;   /* write end, CLOEXEC: errno of a failed exec */
 	int tty_slave;     /* the terminal's slave end, or -1 */
 	char tty_path[64]; /* its path on the host, /dev/pts/N */

@@ -174,6 +174,7 @@ noreturn static void enter(const struct ctr *r, const struct exec_opts *o, int p
 			   const int *fds, int slave, int err_fd)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	default_signals();
 	/* Until exec nobody in the container may ptrace us: we still hold
 	 * fds to the host (the pidfd, /proc files). */
 	prctl(PR_SET_DUMPABLE, 0);
@@ -338,7 +339,7 @@ int cmd_exec(int argc, char **argv)
 	if (exec_errno)
 		fprintf(stderr, "mini-docker: exec '%s': %s\n", o.argv[0], strerror(exec_errno));
 	if (master >= 0)
-		proxy_tty(master, child_pidfd, o.interactive);
+		proxy_tty(master, child_pidfd, o.interactive, -1);
 	rc = docker_exit_code(wait_child(child), exec_errno);
 out:
 	for (int i = 0; i < 6; i++)

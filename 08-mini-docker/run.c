@@ -257,12 +257,14 @@ int run_container(struct run_opts *o, int verbose)
 	c.tty_slave = -1;
 	c.exec_err_fd = -1;
 	c.out_fd = -1;
+	c.err_fd = -1;
 	const char *tenv = getenv("MINI_DOCKER_TIMINGS");
 	c.timings = tenv && strcmp(tenv, "0") != 0;
 	clock_gettime(CLOCK_MONOTONIC, &c.t0);
 	int rc = 125, recorded = 0, named = 0, have_cg = 0, master = -1, pidfd = -1;
 	int runner_fd = -1, lock = -1, report_fd = -1;
-	int err_pipe[2] = { -1, -1 };
+	int err_pipe[2] = { -1, -1 }, out_pipe[2] = { -1, -1 }, errout_pipe[2] = { -1, -1 };
+	int logfd = -1;
 	struct cgroup cg;
 	pid_t child = -1;
 	char cdir[PATH_MAX - 256], namelink[PATH_MAX + 256];
@@ -367,15 +369,30 @@ int run_container(struct run_opts *o, int verbose)
 		phase_mark(&c, "runner: cgroup and limits");
 	}
 
-	if (o->detach) {
-		/* a detached container writes to its log; `logs` reads it */
+	/* The log `logs` reads. A detached container writes to it itself; a
+	 * kept foreground one writes to pipes, and the runner copies them to
+	 * the terminal and the log (with -t, the terminal's output). --rm
+	 * keeps its direct line: nothing would be left to read. */
+	if (o->detach || !o->rm) {
 		char log[PATH_MAX + 160];
 		snprintf(log, sizeof(log), "%s/container.log", cdir);
-		c.out_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-		if (c.out_fd < 0) {
+		logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (logfd < 0) {
 			warn_errno("open %s", log);
 			goto out;
 		}
+	}
+	if (o->detach) {
+		c.out_fd = logfd;
+		logfd = -1;
+	} else if (logfd >= 0 && !o->tty) {
+		if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(errout_pipe, O_CLOEXEC) < 0) {
+			warn_errno("pipe2");
+			goto out;
+		}
+		c.out_fd = out_pipe[1];
+		c.err_fd = errout_pipe[1];
+		out_pipe[1] = errout_pipe[1] = -1;
 	}
 	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
 		warn_errno("pipe2");
@@ -438,13 +455,19 @@ int run_container(struct run_opts *o, int verbose)
 		if (poll(&rp, 1, 0) != 0)
 			_exit(125);
 		close(runner_fd);
+		default_signals();
 		restore_signals(&oldmask);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
 		close(err_pipe[0]);
 		if (master >= 0)
 			close(master);
+		/* the runner's ends: a container holding its own pipe's read end
+		 * would never see EPIPE */
+		if (out_pipe[0] >= 0) {
+			close(out_pipe[0]);
+			close(errout_pipe[0]);
+		}
+		if (logfd >= 0)
+			close(logfd);
 		container_init(&c);
 	}
 	container_pid = child;
@@ -462,6 +485,10 @@ int run_container(struct run_opts *o, int verbose)
 	if (c.out_fd >= 0) {
 		close(c.out_fd);
 		c.out_fd = -1;
+	}
+	if (c.err_fd >= 0) {
+		close(c.err_fd);
+		c.err_fd = -1;
 	}
 
 	/* The exec: the pipe closes (CLOEXEC) when it succeeds, or brings its
@@ -492,8 +519,15 @@ int run_container(struct run_opts *o, int verbose)
 	}
 	restore_signals(&oldmask);
 
-	if (master >= 0)
-		proxy_tty(master, pidfd, o->interactive && !o->detach);
+	if (master >= 0) {
+		proxy_tty(master, pidfd, o->interactive && !o->detach, logfd);
+	} else if (out_pipe[0] >= 0) {
+		/* a closed stdout must not kill the runner (the container would
+		 * die with it, uncleaned); relay_output handles EPIPE instead */
+		signal(SIGPIPE, SIG_IGN);
+		relay_output(out_pipe[0], errout_pipe[0], logfd);
+		out_pipe[0] = errout_pipe[0] = -1;
+	}
 	int status = wait_child(child);
 	container_pid = 0;
 	phase_mark(&c, "runner: container ran and exited");
@@ -528,6 +562,16 @@ out:
 		close(c.tty_slave);
 	if (c.out_fd >= 0)
 		close(c.out_fd);
+	if (c.err_fd >= 0)
+		close(c.err_fd);
+	for (int i = 0; i < 2; i++) {
+		if (out_pipe[i] >= 0)
+			close(out_pipe[i]);
+		if (errout_pipe[i] >= 0)
+			close(errout_pipe[i]);
+	}
+	if (logfd >= 0)
+		close(logfd);
 	if (err_pipe[0] >= 0)
 		close(err_pipe[0]);
 	if (err_pipe[1] >= 0)

@@ -264,6 +264,15 @@ void restore_signals(const sigset_t *old)
 	sigprocmask(SIG_SETMASK, old, NULL);
 }
 
+void default_signals(void)
+{
+	/* SIGKILL and SIGSTOP refuse the change (EINVAL), being at their
+	 * default already; so do 32 and 33, which glibc keeps for itself
+	 * (thread cancellation, setxid) and will not let a program touch. */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	char buf[4096];

@@ -74,6 +74,10 @@ const char *describe_status(int status, char *buf, size_t size);
 void catch_stop_signals(void (*handler)(int));
 void block_stop_signals(sigset_t *old);
 void restore_signals(const sigset_t *old);
+/* Every signal's action back to the default. A handler would not survive
+ * exec anyway, but an ignored signal would: a caller under nohup (SIGHUP)
+ * or a runner that ignores SIGPIPE would pass that on to the command. */
+void default_signals(void);
 
 /* Is a uname release like "6.1.0-56-amd64" at least major.minor? Pure. */
 int kernel_at_least(const char *release, int major, int minor);

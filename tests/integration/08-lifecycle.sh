@@ -34,7 +34,7 @@ bad "exec in no such container" "lc-nosuch" exec lc-nosuch true
 bad "inspect of no such container" "lc-nosuch" inspect lc-nosuch
 
 mounts_before=$(cut -d' ' -f5 /proc/self/mountinfo | sort)
-names=(lc-web lc-trap lc-count lc-kept lc-shim lc-same lc-init-exec)
+names=(lc-web lc-trap lc-count lc-kept lc-shim lc-same lc-init-exec lc-fg lc-fgt lc-yes lc-sig)
 for i in 1 2 3 4 5 6; do names+=("lc-par$i"); done
 cleanup() { $M rm -f "${names[@]}" >/dev/null 2>&1; }
 trap cleanup EXIT
@@ -148,6 +148,35 @@ $M run -d --name lc-count busybox sh -c 'for i in 1 2 3 4; do echo line$i; sleep
 out=$(timeout 10 $M logs -f lc-count); rc=$?
 check "08 logs -f: every line, returns when the container exits" eval '[ $rc -eq 0 ] && has "$out" line1 && has "$out" line4'
 $M rm lc-count >/dev/null
+
+# A kept foreground container is logged too (Docker's json-file does the
+# same); its stdout and stderr still reach ours, each on its own stream.
+errf=$(mktemp)
+out=$($M run --name lc-fg busybox sh -c 'echo fg-out; echo fg-err >&2' 2>"$errf"); rc=$?
+err=$(cat "$errf"); rm -f "$errf"
+check "08 foreground run: stdout and stderr reach the caller apart" \
+	eval '[ $rc -eq 0 ] && [ "$out" = fg-out ] && [ "$err" = fg-err ]'
+out=$($M logs lc-fg)
+check "08 logs of a foreground container that has exited: both streams" \
+	eval 'has "$out" fg-out && has "$out" fg-err'
+out=$(printf 'echo tty-line; exit 4\n' | script -qec "$M run -it --name lc-fgt busybox sh" /dev/null >/dev/null; $M logs lc-fgt | tr -d '\r')
+check "08 logs of a foreground -t container: what its terminal showed" has "$out" tty-line
+# The runner relays through pipes: a reader that goes away must end the
+# container the way a closed pipe would (SIGPIPE: 141), not hang it. Not as
+# PID 1, which the kernel spares signals it has no handler for: there,
+# yes would get EPIPE and exit 1.
+timeout 20 $M run --name lc-yes busybox sh -c 'yes; exit $?' | head -n 1 >/dev/null
+rc=${PIPESTATUS[0]}
+check "08 run ... | head -1 of an endless writer: ends with SIGPIPE (141)" eq "$rc" 141
+# Signals the caller ignores are not the container's: nohup, a shell's trap.
+# (32 and 33 are glibc's own, out of a program's reach: masked off.)
+out=$(trap '' PIPE HUP INT; $M run --rm busybox grep SigIgn /proc/self/status;
+	$M run -d --name lc-sig busybox sleep 100 >/dev/null; $M exec lc-sig grep SigIgn /proc/self/status)
+ign=0
+while read -r _ mask; do ign=$((ign | (0x$mask & ~0x180000000))); done <<<"$out"
+check "08 the container's command and exec's start with no signal ignored (PIPE, HUP, INT were)" \
+	eval '[ "$(echo "$out" | wc -l)" -eq 2 ] && [ $ign -eq 0 ]'
+$M rm -f lc-fg lc-fgt lc-yes lc-sig >/dev/null
 
 # rm -f of a running container
 $M run -d --name lc-web busybox sleep 1000 >/dev/null
