@@ -594,6 +594,8 @@ out:
 	} else if (recorded) {
 		if (!rec.id[0])
 			ovl_remove_tree(cdir);
+		else if (have_cg)
+			ctr_forget(root, run, &rec); /* its cgroup went above */
 		else
 			ctr_remove(root, run, &rec);
 		named = 0;

@@ -643,13 +643,19 @@ int ctr_running(const struct ctr *c)
 
 int ctr_remove(const char *root, const char *run, const struct ctr *c)
 {
-	char p[PATH_MAX + 128], target[128];
 	int rc = 0;
 	if (!c->rootless && geteuid() == 0) {
 		struct cgroup cg;
 		if (cg_lookup(&cg, c->id, CG_CPU | CG_MEMORY | CG_PIDS) == 0 && cg_destroy(&cg) < 0)
 			rc = -1;
 	}
+	return ctr_forget(root, run, c) < 0 ? -1 : rc;
+}
+
+int ctr_forget(const char *root, const char *run, const struct ctr *c)
+{
+	char p[PATH_MAX + 128], target[128];
+	int rc = 0;
 	/* the name, only if it still points at this container */
 	snprintf(p, sizeof(p), "%s/names/%s", root, c->name);
 	ssize_t n = readlink(p, target, sizeof(target) - 1);

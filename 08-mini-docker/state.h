@@ -95,6 +95,8 @@ int ctr_running(const struct ctr *c);
 void state_reconcile(const char *root, const char *run);
 /* Remove a container's cgroup, directory, name and runtime file. Lock held. */
 int ctr_remove(const char *root, const char *run, const struct ctr *c);
+/* The same without the cgroup, for a runner that has removed it. */
+int ctr_forget(const char *root, const char *run, const struct ctr *c);
 
 /* Docker's wording. Pure. */
 const char *human_duration(long long seconds, char *buf, size_t size);   /* "3 seconds" */
