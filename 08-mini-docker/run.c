@@ -243,31 +243,344 @@ static void record_save(const char *root, const char *run, const struct ctr *r)
 	state_unlock(lock);
 }
 
-int run_container(struct run_opts *o, int verbose)
-{
-	char root[PATH_MAX], run[PATH_MAX + 8], why[PATH_MAX + 256];
+/* Everything one run makes, in one place, so that finish() can undo
+ * whatever of it exists, however far the run got. */
+struct runner {
+	struct run_opts *o;
+	char root[PATH_MAX], run[PATH_MAX + 8];
+	char cdir[PATH_MAX - 256], namelink[PATH_MAX + 256];
 	struct container c;
 	struct image_ref img;
 	struct ctr rec;
-	memset(&c, 0, sizeof(c));
-	memset(&img, 0, sizeof(img));
-	memset(&rec, 0, sizeof(rec));
-	c.o = o;
-	c.verbose = verbose;
-	c.tty_slave = -1;
-	c.exec_err_fd = -1;
-	c.out_fd = -1;
-	c.err_fd = -1;
-	const char *tenv = getenv("MINI_DOCKER_TIMINGS");
-	c.timings = tenv && strcmp(tenv, "0") != 0;
-	clock_gettime(CLOCK_MONOTONIC, &c.t0);
-	int rc = 125, recorded = 0, named = 0, have_cg = 0, master = -1, pidfd = -1;
-	int runner_fd = -1, lock = -1, report_fd = -1;
-	int err_pipe[2] = { -1, -1 }, out_pipe[2] = { -1, -1 }, errout_pipe[2] = { -1, -1 };
-	int logfd = -1;
 	struct cgroup cg;
-	pid_t child = -1;
-	char cdir[PATH_MAX - 256], namelink[PATH_MAX + 256];
+	int named, recorded, have_cg;
+	int lock, report_fd, runner_fd, pidfd, master, logfd;
+	int err_pipe[2], out_pipe[2], errout_pipe[2];
+	pid_t child;
+	sigset_t oldmask;
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Under the lock: tidy up after killed runners, resolve the image (an rmi
+ * cannot delete its layers under us), claim the name, write the record. A
+ * `run` killed in here leaves a dir without config.json, which the next
+ * state_reconcile removes. */
+static int claim(struct runner *r)
+{
+	struct run_opts *o = r->o;
+	struct container *c = &r->c;
+	char why[PATH_MAX + 256];
+	if ((r->lock = state_lock(r->root)) < 0)
+		return -1;
+	state_reconcile(r->root, r->run);
+	if (image_resolve(r->root, o->image, &r->img, why, sizeof(why)) < 0 ||
+	    apply_image(o, &r->img, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mini-docker: %s\n", why);
+		return -1;
+	}
+	c->lowers = (const char *const *)r->img.lower;
+	c->nlowers = (size_t)r->img.nlower;
+	random_id(c->id);
+	snprintf(c->hostname, sizeof(c->hostname), "%s", o->hostname ? o->hostname : c->id);
+	if (!o->hostname)
+		c->hostname[12] = '\0';
+	/* --name (checked: at most 63 characters), or the short id */
+	char name[sizeof(r->rec.name)];
+	snprintf(name, sizeof(name), "%.*s", o->name ? 63 : 12, o->name ? o->name : c->id);
+	/* symlink(2) is atomic: of two runs with one name, exactly one wins. */
+	snprintf(r->namelink, sizeof(r->namelink), "%s/names/%s", r->root, name);
+	if (symlink(c->id, r->namelink) < 0) {
+		char other[128] = "";
+		ssize_t n = readlink(r->namelink, other, sizeof(other) - 1);
+		if (errno == EEXIST || n > 0)
+			fprintf(stderr, "mini-docker: the name '%s' is already in use by container %.12s; "
+				"remove it with 'mini-docker rm %s' or choose another\n", name,
+				n > 0 ? other : "?", name);
+		else
+			warn_errno("symlink %s", r->namelink);
+		return -1;
+	}
+	r->named = 1;
+	ctr_dir(r->root, c->id, r->cdir, sizeof(r->cdir));
+	if (mkdir(r->cdir, 0700) < 0)
+		return warn_errno("mkdir %s", r->cdir);
+	r->recorded = 1;
+	snprintf(c->upper, sizeof(c->upper), "%s/upper", r->cdir);
+	snprintf(c->work, sizeof(c->work), "%s/work", r->cdir);
+	snprintf(c->merged, sizeof(c->merged), "%s/merged", r->cdir);
+	if (mkdir(c->upper, 0755) < 0 || mkdir(c->work, 0700) < 0 || mkdir(c->merged, 0755) < 0)
+		return warn_errno("mkdir in %s", r->cdir);
+	record_init(&r->rec, o, &r->img, c, name);
+	if (ctr_save(r->root, r->run, &r->rec) < 0)
+		return -1;
+	state_unlock(r->lock);
+	r->lock = -1;
+	return 0;
+}
+
+static int make_cgroup(struct runner *r)
+{
+	struct run_opts *o = r->o;
+	if (cg_create(&r->cg, r->c.id, CG_CPU | CG_MEMORY | CG_PIDS) < 0)
+		return -1;
+	r->have_cg = 1;
+	r->c.cgroup2 = r->cg.layout == CG_LAYOUT_V2;
+	if ((o->memory != -1 && cg_set_memory_max(&r->cg, o->memory) < 0) ||
+	    (o->cpu_quota != -1 && cg_set_cpu_max(&r->cg, o->cpu_quota, o->cpu_period) < 0) ||
+	    (o->pids != -1 && cg_set_pids_max(&r->cg, o->pids) < 0))
+		return -1;
+	return 0;
+}
+
+/* The container's stdio, and the pipe that brings back a failed exec's
+ * errno. The log `logs` reads: a detached container writes to it itself; a
+ * kept foreground one writes to pipes, and the runner copies them to the
+ * terminal and the log (with -t, the terminal's output). --rm keeps its
+ * direct line: nothing would be left to read. */
+static int open_streams(struct runner *r)
+{
+	struct run_opts *o = r->o;
+	struct container *c = &r->c;
+	if (o->detach || !o->rm) {
+		char log[PATH_MAX + 160];
+		snprintf(log, sizeof(log), "%s/container.log", r->cdir);
+		r->logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (r->logfd < 0)
+			return warn_errno("open %s", log);
+	}
+	if (o->detach) {
+		c->out_fd = r->logfd;
+		r->logfd = -1;
+	} else if (r->logfd >= 0 && !o->tty) {
+		if (pipe2(r->out_pipe, O_CLOEXEC) < 0 || pipe2(r->errout_pipe, O_CLOEXEC) < 0)
+			return warn_errno("pipe2");
+		c->out_fd = r->out_pipe[1];
+		c->err_fd = r->errout_pipe[1];
+		r->out_pipe[1] = r->errout_pipe[1] = -1;
+	}
+	if (pipe2(r->err_pipe, O_CLOEXEC) < 0)
+		return warn_errno("pipe2");
+	c->exec_err_fd = r->err_pipe[1];
+	if (o->tty) {
+		r->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (r->master < 0 || grantpt(r->master) < 0 || unlockpt(r->master) < 0)
+			return warn_errno("allocate a terminal");
+		snprintf(c->tty_path, sizeof(c->tty_path), "%s", ptsname(r->master));
+		c->tty_slave = open(c->tty_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (c->tty_slave < 0)
+			return warn_errno("open %s", c->tty_path);
+	}
+	/* A pidfd on ourselves, for the child: see PR_SET_PDEATHSIG in start. */
+	r->runner_fd = pidfd_open_pid(getpid());
+	if (r->runner_fd < 0)
+		return warn_errno("pidfd_open(self)");
+	return 0;
+}
+
+/* The container's PID 1: the child of clone3, which never returns. */
+noreturn static void child_side(struct runner *r)
+{
+	/* If the runner dies (even by SIGKILL), take the container down:
+	 * PID 1 dying ends the whole PID namespace. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The death signal only covers a runner dying from now on; if it died
+	 * between clone and prctl, its pidfd is already readable. */
+	struct pollfd rp = { .fd = r->runner_fd, .events = POLLIN };
+	if (poll(&rp, 1, 0) != 0)
+		_exit(125);
+	close(r->runner_fd);
+	default_signals();
+	restore_signals(&r->oldmask);
+	/* the runner's ends: a container holding its own pipe's read end
+	 * would never see EPIPE */
+	close(r->err_pipe[0]);
+	close_fd(&r->master);
+	close_fd(&r->out_pipe[0]);
+	close_fd(&r->errout_pipe[0]);
+	close_fd(&r->logfd);
+	container_init(&r->c);
+}
+
+/* clone3 into new namespaces: born in the cgroup (or attached before it
+ * runs), or, rootless, in a user namespace whose maps we write first. */
+static int start(struct runner *r)
+{
+	uint64_t flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET;
+	enum spawn_path how = SPAWN_ATTACH_FIRST;
+	char why[256];
+	if (r->o->rootless) {
+		struct gate gate;
+		gate_init(&gate);
+		r->child = clone3_fork(flags | CLONE_NEWUSER, -1, &r->pidfd);
+		if (r->child == 0) {
+			gate_child_side(&gate);
+			gate_wait(&gate);
+		} else if (r->child > 0) {
+			gate_parent_side(&gate);
+			struct idmap u = { 0, getuid(), 1 }, g = { 0, getgid(), 1 };
+			if (userns_write_maps(r->child, &u, &g) < 0) {
+				close(gate.wr);
+				kill(r->child, SIGKILL);
+				wait_child(r->child);
+				r->child = -1;
+				return -1;
+			}
+			gate_open(&gate);
+		}
+	} else {
+		r->child = spawn_in_cgroup(&r->cg, flags, &r->pidfd, &how, why, sizeof(why));
+	}
+	if (r->child < 0)
+		return warn_errno("start the container");
+	if (r->child == 0)
+		child_side(r);
+	container_pid = r->child;
+	phase_mark(&r->c, "runner: clone3");
+	if (r->c.verbose)
+		fprintf(stderr, "=> init pid %d on the host, %s\n", (int)r->child,
+			r->o->rootless ? "user namespace mapped" : (how == SPAWN_INTO_CGROUP ?
+			"born in its cgroup (CLONE_INTO_CGROUP)" : "attached to its cgroup before it ran"));
+	/* the child's ends */
+	close_fd(&r->err_pipe[1]);
+	close_fd(&r->c.tty_slave);
+	close_fd(&r->c.out_fd);
+	close_fd(&r->c.err_fd);
+	return 0;
+}
+
+/* From the exec to the exit: record "running", answer run -d's caller,
+ * relay the output, wait, and read the OOM counter. Docker's exit code. */
+static int watch(struct runner *r)
+{
+	struct run_opts *o = r->o;
+	/* The exec: the pipe closes (CLOEXEC) when it succeeds, or brings its
+	 * errno; setup failures close it too, with the reason already on
+	 * stderr. Only then is the container "running". */
+	int exec_errno = 0;
+	ssize_t n;
+	while ((n = read(r->err_pipe[0], &exec_errno, sizeof(exec_errno))) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(exec_errno))
+		exec_errno = 0;
+	r->rec.pid = r->child;
+	r->rec.pid_start = proc_start_time(r->child);
+	clock_gettime(CLOCK_REALTIME, &r->rec.started);
+	if (!exec_errno && r->rec.pid_start) {
+		r->rec.status = CTR_RUNNING;
+		record_save(r->root, r->run, &r->rec);
+	}
+	if (exec_errno)
+		fprintf(stderr, "mini-docker: exec '%s': %s\n", o->argv[0], strerror(exec_errno));
+	if (r->report_fd >= 0) {
+		if (exec_errno) {
+			report(&r->report_fd, "!%d", exec_errno == ENOENT ? 127 : 126);
+		} else {
+			report(&r->report_fd, "%s\n", r->c.id);
+			let_go(r->cdir);
+		}
+	}
+	restore_signals(&r->oldmask);
+
+	if (r->master >= 0) {
+		proxy_tty(r->master, r->pidfd, o->interactive && !o->detach, r->logfd);
+	} else if (r->out_pipe[0] >= 0) {
+		/* a closed stdout must not kill the runner (the container would
+		 * die with it, uncleaned); relay_output handles EPIPE instead */
+		signal(SIGPIPE, SIG_IGN);
+		relay_output(r->out_pipe[0], r->errout_pipe[0], r->logfd);
+		r->out_pipe[0] = r->errout_pipe[0] = -1;
+	}
+	int status = wait_child(r->child);
+	container_pid = 0;
+	phase_mark(&r->c, "runner: container ran and exited");
+	int rc = docker_exit_code(status, exec_errno);
+	if (r->have_cg && o->memory != -1) {
+		unsigned long long kills = 0;
+		char lim[32];
+		if (cg_memory_oom_kills(&r->cg, &kills) == 0 && kills > 0) {
+			r->rec.oom_killed = 1;
+			fprintf(stderr, "mini-docker: the container was killed by the OOM killer "
+				"(memory limit %s)\n", format_size(o->memory, lim, sizeof(lim)));
+		}
+	}
+	if (r->c.verbose) {
+		char sbuf[64];
+		fprintf(stderr, "=> container %s; exit status %d\n",
+			describe_status(status, sbuf, sizeof(sbuf)), rc);
+	}
+	return rc;
+}
+
+/* The one cleanup, whatever exists: the container (if a failure left it
+ * running), fds, the cgroup, and the records: kept as exited, as Docker
+ * keeps them (`ps -a` shows it, `rm` removes it), or removed with --rm or
+ * when it never started. */
+static int finish(struct runner *r, int rc)
+{
+	block_stop_signals(&r->oldmask);
+	if (r->child > 0 && container_pid > 0) { /* failed half-way: take it down */
+		kill(r->child, SIGKILL);
+		wait_child(r->child);
+	}
+	container_pid = 0;
+	if (r->report_fd >= 0)
+		report(&r->report_fd, "!%d", rc);
+	int *fds[] = { &r->master, &r->c.tty_slave, &r->c.out_fd, &r->c.err_fd, &r->out_pipe[0],
+		       &r->out_pipe[1], &r->errout_pipe[0], &r->errout_pipe[1], &r->logfd,
+		       &r->err_pipe[0], &r->err_pipe[1], &r->pidfd, &r->runner_fd };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		close_fd(fds[i]);
+	if (r->lock < 0)
+		r->lock = state_lock(r->root);
+	if (r->have_cg && cg_destroy(&r->cg) < 0)
+		rc = 125;
+	if (r->recorded && r->child > 0 && !r->o->rm) {
+		r->rec.status = CTR_EXITED;
+		r->rec.exit_code = rc;
+		clock_gettime(CLOCK_REALTIME, &r->rec.finished);
+		ctr_save(r->root, r->run, &r->rec);
+		r->named = 0; /* the name stays taken until rm */
+	} else if (r->recorded) {
+		if (!r->rec.id[0])
+			ovl_remove_tree(r->cdir);
+		else if (r->have_cg)
+			ctr_forget(r->root, r->run, &r->rec); /* its cgroup went above */
+		else
+			ctr_remove(r->root, r->run, &r->rec);
+		r->named = 0;
+	}
+	if (r->named)
+		unlink(r->namelink);
+	state_unlock(r->lock);
+	ctr_free(&r->rec);
+	image_ref_free(&r->img);
+	phase_mark(&r->c, "runner: cleanup");
+	restore_signals(&r->oldmask);
+	return rc;
+}
+
+int run_container(struct run_opts *o, int verbose)
+{
+	static struct runner zero;
+	struct runner runner = zero, *r = &runner;
+	char why[PATH_MAX + 256];
+	r->o = o;
+	r->lock = r->report_fd = r->runner_fd = r->pidfd = r->master = r->logfd = -1;
+	for (int i = 0; i < 2; i++)
+		r->err_pipe[i] = r->out_pipe[i] = r->errout_pipe[i] = -1;
+	r->child = -1;
+	r->c.o = o;
+	r->c.verbose = verbose;
+	r->c.tty_slave = r->c.exec_err_fd = r->c.out_fd = r->c.err_fd = -1;
+	const char *tenv = getenv("MINI_DOCKER_TIMINGS");
+	r->c.timings = tenv && strcmp(tenv, "0") != 0;
+	clock_gettime(CLOCK_MONOTONIC, &r->c.t0);
 
 	if (!o->rootless && geteuid() != 0) {
 		fprintf(stderr, "mini-docker: run needs root (or --rootless)\n");
@@ -277,335 +590,38 @@ int run_container(struct run_opts *o, int verbose)
 		fprintf(stderr, "mini-docker: %s\n", why);
 		return 125;
 	}
-	state_root(o->rootless, root, sizeof(root));
-	run_root(o->rootless, run, sizeof(run));
-	if (strlen(root) > 512) {
-		fprintf(stderr, "mini-docker: MINI_DOCKER_ROOT '%.40s...' is too long\n", root);
+	state_root(o->rootless, r->root, sizeof(r->root));
+	run_root(o->rootless, r->run, sizeof(r->run));
+	if (strlen(r->root) > 512) {
+		fprintf(stderr, "mini-docker: MINI_DOCKER_ROOT '%.40s...' is too long\n", r->root);
 		return 125;
 	}
-	if (state_prepare(root, run) < 0)
+	if (state_prepare(r->root, r->run) < 0)
 		return 125;
 	/* From here on, with -d, everything happens in the shim. */
 	if (o->detach) {
-		int r = detach(&report_fd);
-		if (r >= 0)
-			return r;
+		int rc = detach(&r->report_fd);
+		if (rc >= 0)
+			return rc;
 	}
 
 	/* Block the stop signals while we create things and record them; the
 	 * handler then knows what exists. */
-	sigset_t oldmask;
-	block_stop_signals(&oldmask);
+	block_stop_signals(&r->oldmask);
 	catch_stop_signals(on_stop);
-
-	/* Under the lock: tidy up after killed runners, resolve the image (an
-	 * rmi cannot delete its layers under us), claim the name, write the
-	 * record. A `run` killed in here leaves a dir without config.json,
-	 * which the next state_reconcile removes. */
-	if ((lock = state_lock(root)) < 0)
-		goto out;
-	state_reconcile(root, run);
-	if (image_resolve(root, o->image, &img, why, sizeof(why)) < 0 ||
-	    apply_image(o, &img, why, sizeof(why)) < 0) {
-		fprintf(stderr, "mini-docker: %s\n", why);
-		goto out;
-	}
-	c.lowers = (const char *const *)img.lower;
-	c.nlowers = (size_t)img.nlower;
-	random_id(c.id);
-	snprintf(c.hostname, sizeof(c.hostname), "%s", o->hostname ? o->hostname : c.id);
-	if (!o->hostname)
-		c.hostname[12] = '\0';
-	const char *name = o->name ? o->name : c.hostname;
-	if (!o->name)
-		name = strndupa(c.id, 12);
-	/* symlink(2) is atomic: of two runs with one name, exactly one wins. */
-	snprintf(namelink, sizeof(namelink), "%s/names/%s", root, name);
-	if (symlink(c.id, namelink) < 0) {
-		char other[128] = "";
-		ssize_t n = readlink(namelink, other, sizeof(other) - 1);
-		if (errno == EEXIST || n > 0)
-			fprintf(stderr, "mini-docker: the name '%s' is already in use by container %.12s; "
-				"remove it with 'mini-docker rm %s' or choose another\n", name,
-				n > 0 ? other : "?", name);
-		else
-			warn_errno("symlink %s", namelink);
-		goto out;
-	}
-	named = 1;
-	ctr_dir(root, c.id, cdir, sizeof(cdir));
-	if (mkdir(cdir, 0700) < 0) {
-		warn_errno("mkdir %s", cdir);
-		goto out;
-	}
-	recorded = 1;
-	snprintf(c.upper, sizeof(c.upper), "%s/upper", cdir);
-	snprintf(c.work, sizeof(c.work), "%s/work", cdir);
-	snprintf(c.merged, sizeof(c.merged), "%s/merged", cdir);
-	if (mkdir(c.upper, 0755) < 0 || mkdir(c.work, 0700) < 0 || mkdir(c.merged, 0755) < 0) {
-		warn_errno("mkdir in %s", cdir);
-		goto out;
-	}
-	record_init(&rec, o, &img, &c, name);
-	if (ctr_save(root, run, &rec) < 0)
-		goto out;
-	state_unlock(lock);
-	lock = -1;
+	if (claim(r) < 0)
+		return finish(r, 125);
 	if (verbose)
-		fprintf(stderr, "=> container %.12s, state in %s\n", c.id, cdir);
-	phase_mark(&c, "runner: options, state dir, name");
-
+		fprintf(stderr, "=> container %.12s, state in %s\n", r->c.id, r->cdir);
+	phase_mark(&r->c, "runner: options, state dir, name");
 	if (!o->rootless) {
-		if (cg_create(&cg, c.id, CG_CPU | CG_MEMORY | CG_PIDS) < 0)
-			goto out;
-		have_cg = 1;
-		c.cgroup2 = cg.layout == CG_LAYOUT_V2;
-		if ((o->memory != -1 && cg_set_memory_max(&cg, o->memory) < 0) ||
-		    (o->cpu_quota != -1 && cg_set_cpu_max(&cg, o->cpu_quota, o->cpu_period) < 0) ||
-		    (o->pids != -1 && cg_set_pids_max(&cg, o->pids) < 0))
-			goto out;
+		if (make_cgroup(r) < 0)
+			return finish(r, 125);
 		if (verbose)
-			fprintf(stderr, "=> cgroup %s (%s)\n", cg.name, cg_layout_name(cg.layout));
-		phase_mark(&c, "runner: cgroup and limits");
+			fprintf(stderr, "=> cgroup %s (%s)\n", r->cg.name, cg_layout_name(r->cg.layout));
+		phase_mark(&r->c, "runner: cgroup and limits");
 	}
-
-	/* The log `logs` reads. A detached container writes to it itself; a
-	 * kept foreground one writes to pipes, and the runner copies them to
-	 * the terminal and the log (with -t, the terminal's output). --rm
-	 * keeps its direct line: nothing would be left to read. */
-	if (o->detach || !o->rm) {
-		char log[PATH_MAX + 160];
-		snprintf(log, sizeof(log), "%s/container.log", cdir);
-		logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-		if (logfd < 0) {
-			warn_errno("open %s", log);
-			goto out;
-		}
-	}
-	if (o->detach) {
-		c.out_fd = logfd;
-		logfd = -1;
-	} else if (logfd >= 0 && !o->tty) {
-		if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(errout_pipe, O_CLOEXEC) < 0) {
-			warn_errno("pipe2");
-			goto out;
-		}
-		c.out_fd = out_pipe[1];
-		c.err_fd = errout_pipe[1];
-		out_pipe[1] = errout_pipe[1] = -1;
-	}
-	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
-		warn_errno("pipe2");
-		goto out;
-	}
-	c.exec_err_fd = err_pipe[1];
-	if (o->tty) {
-		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) {
-			warn_errno("allocate a terminal");
-			goto out;
-		}
-		snprintf(c.tty_path, sizeof(c.tty_path), "%s", ptsname(master));
-		c.tty_slave = open(c.tty_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (c.tty_slave < 0) {
-			warn_errno("open %s", ptsname(master));
-			goto out;
-		}
-	}
-
-	/* A pidfd on ourselves, for the child: see PR_SET_PDEATHSIG below. */
-	runner_fd = pidfd_open_pid(getpid());
-	if (runner_fd < 0) {
-		warn_errno("pidfd_open(self)");
-		goto out;
-	}
-	uint64_t flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET;
-	enum spawn_path how = SPAWN_ATTACH_FIRST;
-	if (o->rootless) {
-		struct gate gate;
-		gate_init(&gate);
-		child = clone3_fork(flags | CLONE_NEWUSER, -1, &pidfd);
-		if (child == 0) {
-			gate_child_side(&gate);
-			gate_wait(&gate);
-		} else if (child > 0) {
-			gate_parent_side(&gate);
-			struct idmap u = { 0, getuid(), 1 }, g = { 0, getgid(), 1 };
-			if (userns_write_maps(child, &u, &g) < 0) {
-				close(gate.wr);
-				kill(child, SIGKILL);
-				goto out;
-			}
-			gate_open(&gate);
-		}
-	} else {
-		child = spawn_in_cgroup(&cg, flags, &pidfd, &how, why, sizeof(why));
-	}
-	if (child < 0) {
-		warn_errno("start the container");
-		goto out;
-	}
-	if (child == 0) {
-		/* If the runner dies (even by SIGKILL), take the container down:
-		 * PID 1 dying ends the whole PID namespace. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		/* The death signal only covers a runner dying from now on; if it
-		 * died between clone and prctl, its pidfd is already readable. */
-		struct pollfd rp = { .fd = runner_fd, .events = POLLIN };
-		if (poll(&rp, 1, 0) != 0)
-			_exit(125);
-		close(runner_fd);
-		default_signals();
-		restore_signals(&oldmask);
-		close(err_pipe[0]);
-		if (master >= 0)
-			close(master);
-		/* the runner's ends: a container holding its own pipe's read end
-		 * would never see EPIPE */
-		if (out_pipe[0] >= 0) {
-			close(out_pipe[0]);
-			close(errout_pipe[0]);
-		}
-		if (logfd >= 0)
-			close(logfd);
-		container_init(&c);
-	}
-	container_pid = child;
-	phase_mark(&c, "runner: clone3");
-	if (verbose)
-		fprintf(stderr, "=> init pid %d on the host, %s\n", (int)child,
-			o->rootless ? "user namespace mapped" : (how == SPAWN_INTO_CGROUP ?
-			"born in its cgroup (CLONE_INTO_CGROUP)" : "attached to its cgroup before it ran"));
-	close(err_pipe[1]);
-	err_pipe[1] = -1;
-	if (c.tty_slave >= 0) {
-		close(c.tty_slave);
-		c.tty_slave = -1;
-	}
-	if (c.out_fd >= 0) {
-		close(c.out_fd);
-		c.out_fd = -1;
-	}
-	if (c.err_fd >= 0) {
-		close(c.err_fd);
-		c.err_fd = -1;
-	}
-
-	/* The exec: the pipe closes (CLOEXEC) when it succeeds, or brings its
-	 * errno; setup failures close it too, with the reason already on
-	 * stderr. Only then is the container "running". */
-	int exec_errno = 0;
-	ssize_t n;
-	while ((n = read(err_pipe[0], &exec_errno, sizeof(exec_errno))) < 0 && errno == EINTR)
-		;
-	if (n != sizeof(exec_errno))
-		exec_errno = 0;
-	rec.pid = child;
-	rec.pid_start = proc_start_time(child);
-	clock_gettime(CLOCK_REALTIME, &rec.started);
-	if (!exec_errno && rec.pid_start) {
-		rec.status = CTR_RUNNING;
-		record_save(root, run, &rec);
-	}
-	if (exec_errno)
-		fprintf(stderr, "mini-docker: exec '%s': %s\n", o->argv[0], strerror(exec_errno));
-	if (report_fd >= 0) {
-		if (exec_errno) {
-			report(&report_fd, "!%d", exec_errno == ENOENT ? 127 : 126);
-		} else {
-			report(&report_fd, "%s\n", c.id);
-			let_go(cdir);
-		}
-	}
-	restore_signals(&oldmask);
-
-	if (master >= 0) {
-		proxy_tty(master, pidfd, o->interactive && !o->detach, logfd);
-	} else if (out_pipe[0] >= 0) {
-		/* a closed stdout must not kill the runner (the container would
-		 * die with it, uncleaned); relay_output handles EPIPE instead */
-		signal(SIGPIPE, SIG_IGN);
-		relay_output(out_pipe[0], errout_pipe[0], logfd);
-		out_pipe[0] = errout_pipe[0] = -1;
-	}
-	int status = wait_child(child);
-	container_pid = 0;
-	phase_mark(&c, "runner: container ran and exited");
-	rc = docker_exit_code(status, exec_errno);
-	if (have_cg && o->memory != -1) {
-		unsigned long long kills = 0;
-		char lim[32];
-		if (cg_memory_oom_kills(&cg, &kills) == 0 && kills > 0) {
-			rec.oom_killed = 1;
-			fprintf(stderr, "mini-docker: the container was killed by the OOM killer "
-				"(memory limit %s)\n", format_size(o->memory, lim, sizeof(lim)));
-		}
-	}
-	if (verbose) {
-		char sbuf[64];
-		fprintf(stderr, "=> container %s; exit status %d\n",
-			describe_status(status, sbuf, sizeof(sbuf)), rc);
-	}
-
-out:
-	block_stop_signals(&oldmask);
-	if (child > 0 && container_pid > 0) { /* failed half-way: take it down */
-		kill(child, SIGKILL);
-		wait_child(child);
-	}
-	container_pid = 0;
-	if (report_fd >= 0)
-		report(&report_fd, "!%d", rc);
-	if (master >= 0)
-		close(master);
-	if (c.tty_slave >= 0)
-		close(c.tty_slave);
-	if (c.out_fd >= 0)
-		close(c.out_fd);
-	if (c.err_fd >= 0)
-		close(c.err_fd);
-	for (int i = 0; i < 2; i++) {
-		if (out_pipe[i] >= 0)
-			close(out_pipe[i]);
-		if (errout_pipe[i] >= 0)
-			close(errout_pipe[i]);
-	}
-	if (logfd >= 0)
-		close(logfd);
-	if (err_pipe[0] >= 0)
-		close(err_pipe[0]);
-	if (err_pipe[1] >= 0)
-		close(err_pipe[1]);
-	if (pidfd >= 0)
-		close(pidfd);
-	if (runner_fd >= 0)
-		close(runner_fd);
-	if (lock < 0)
-		lock = state_lock(root);
-	if (have_cg && cg_destroy(&cg) < 0)
-		rc = 125;
-	if (recorded && child > 0 && !o->rm) {
-		/* kept, as Docker keeps it: `ps -a` shows it, `rm` removes it */
-		rec.status = CTR_EXITED;
-		rec.exit_code = rc;
-		clock_gettime(CLOCK_REALTIME, &rec.finished);
-		ctr_save(root, run, &rec);
-		named = 0; /* the name stays taken until rm */
-	} else if (recorded) {
-		if (!rec.id[0])
-			ovl_remove_tree(cdir);
-		else if (have_cg)
-			ctr_forget(root, run, &rec); /* its cgroup went above */
-		else
-			ctr_remove(root, run, &rec);
-		named = 0;
-	}
-	if (named)
-		unlink(namelink);
-	state_unlock(lock);
-	ctr_free(&rec);
-	image_ref_free(&img);
-	phase_mark(&c, "runner: cleanup");
-	restore_signals(&oldmask);
-	return rc;
+	if (open_streams(r) < 0 || start(r) < 0)
+		return finish(r, 125);
+	return finish(r, watch(r));
 }
