@@ -21,6 +21,7 @@
 #include "cgroup.h"
 #include "common.h"
 #include "pidns.h"
+#include "run.h"
 #include "state.h"
 
 /* ---- pure helpers --------------------------------------------------------- */
@@ -405,6 +406,68 @@ int cmd_stop(int argc, char **argv)
 		return 1;
 	}
 	return each(argc, argv, stop_one, &timeout);
+}
+
+/* ---- start ------------------------------------------------------------------ */
+
+struct start_args {
+	int attach, interactive, verbose;
+};
+
+static int start_one(const struct ctx *x, struct ctr *r, const char *name, void *arg)
+{
+	(void)x;
+	const struct start_args *a = arg;
+	if (active(r)) { /* docker start of a running container: nothing to do */
+		printf("%s\n", name);
+		return 0;
+	}
+	int rc = start_container(r, a->attach, a->interactive, a->verbose);
+	return a->attach ? rc : (rc == 0 ? 0 : -1);
+}
+
+int cmd_start(int argc, char **argv)
+{
+	struct start_args a = { 0, 0, 0 };
+	const char *v = getenv("MINI_DOCKER_VERBOSE");
+	a.verbose = v && strcmp(v, "0") != 0;
+	int c;
+	static const struct option longopts[] = { { "attach", no_argument, NULL, 'a' },
+						  { "interactive", no_argument, NULL, 'i' }, { 0 } };
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ai", longopts, NULL)) != -1) {
+		if (c == 'a')
+			a.attach = 1;
+		else if (c == 'i')
+			a.interactive = 1;
+		else {
+			fprintf(stderr, "mini-docker: start: unknown option '%s'; usage: mini-docker start "
+				"[-a] [-i] CONTAINER...\n", argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "mini-docker: usage: mini-docker start [-a] [-i] CONTAINER...\n");
+		return 1;
+	}
+	/* attached, its exit status is the container's: one at a time */
+	if ((a.attach || a.interactive) && argc - optind > 1) {
+		fprintf(stderr, "mini-docker: start: -a and -i take one container, not %d\n", argc - optind);
+		return 1;
+	}
+	if (a.interactive)
+		a.attach = 1;
+	if (!a.attach)
+		return each(argc, argv, start_one, &a);
+	struct ctx x;
+	struct ctr r;
+	ctx_init(&x);
+	reconcile(&x);
+	memset(&r, 0, sizeof(r));
+	int rc = find(&x, argv[optind], &r) < 0 ? 1 : start_one(&x, &r, argv[optind], &a);
+	ctr_free(&r);
+	return rc;
 }
 
 static int kill_one(const struct ctx *x, struct ctr *r, const char *name, void *arg)

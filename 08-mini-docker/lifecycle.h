@@ -1,5 +1,5 @@
 /* 08-mini-docker/lifecycle.h — the commands that look at and end
- * containers: ps, logs, inspect, stop, kill, rm. Each takes its command's
+ * containers: ps, logs, inspect, stop, kill, rm, and start them again. Each takes its command's
  * arguments (argv[0] is the command name) and returns the exit status. */
 #ifndef LIFECYCLE_H
 #define LIFECYCLE_H
@@ -12,6 +12,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
+int cmd_start(int argc, char **argv);
 
 /* "TERM", "SIGTERM", "15" -> 15. -1 if not a signal. Pure. */
 int signal_parse(const char *s);

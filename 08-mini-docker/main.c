@@ -28,11 +28,12 @@ static void usage(FILE *out)
 		"Containers:\n"
 		"  run [OPTIONS] IMAGE [COMMAND...]   start a container (run --help for options)\n"
 		"  ps [-a] [-q]                       list running (-a: all) containers\n"
-		"  logs [-f] CONTAINER                output of a detached container\n"
+		"  logs [-f] CONTAINER                its output (not kept with --rm)\n"
 		"  inspect CONTAINER...               its record as JSON\n"
 		"  exec [-i] [-t] [-e K=V] [-w DIR] CONTAINER COMMAND...   run inside it\n"
 		"  stop [-t SECONDS] CONTAINER...     SIGTERM, then SIGKILL after SECONDS (10)\n"
 		"  kill [-s SIGNAL] CONTAINER...      send a signal (default KILL)\n"
+		"  start [-a] [-i] CONTAINER...       run a stopped one again (-a: attached)\n"
 		"  rm [-f] CONTAINER...               remove (-f: a running one too)\n"
 		"Images:\n"
 		"  images                             list them\n"
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
 	static const struct { const char *name; int (*fn)(int, char **); } table[] = {
 		{ "ps", cmd_ps }, { "logs", cmd_logs }, { "inspect", cmd_inspect },
 		{ "exec", cmd_exec }, { "stop", cmd_stop }, { "kill", cmd_kill }, { "rm", cmd_rm },
+		{ "start", cmd_start },
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)
@@ -129,7 +131,7 @@ int main(int argc, char **argv)
 		}
 	if (strcmp(cmd, "run") != 0) {
 		fprintf(stderr, "mini-docker: unknown command '%s'; the commands are: run ps logs "
-			"inspect exec stop kill rm images import load commit rmi\n", cmd);
+			"inspect exec stop start kill rm images import load commit rmi\n", cmd);
 		return 125;
 	}
 	struct run_opts o;

@@ -71,9 +71,9 @@ static void random_id(char *id)
 
 /* run -d: fork. The caller's process waits until the new one (the shim,
  * which watches the container from now on) reports "started, here is the
- * id" or "failed with this status", and returns that; the shim returns -1
- * and carries on with report_fd to send its word on. */
-static int detach(int *report_fd)
+ * id" (0, id filled) or "failed with this status", and returns that; the
+ * shim returns -1 and carries on with report_fd to send its word on. */
+static int detach(int *report_fd, char id[65])
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
@@ -98,7 +98,8 @@ static int detach(int *report_fd)
 		close(p[0]);
 		buf[got] = '\0';
 		if (got == 65 && buf[64] == '\n') {
-			fputs(buf, stdout);
+			memcpy(id, buf, 64);
+			id[64] = '\0';
 			return 0;
 		}
 		return buf[0] == '!' ? atoi(buf + 1) : 125;
@@ -247,13 +248,14 @@ static void record_save(const char *root, const char *run, const struct ctr *r)
  * whatever of it exists, however far the run got. */
 struct runner {
 	struct run_opts *o;
+	const struct ctr *saved; /* start: the stopped container's record */
 	char root[PATH_MAX], run[PATH_MAX + 8];
 	char cdir[PATH_MAX - 256], namelink[PATH_MAX + 256];
 	struct container c;
 	struct image_ref img;
 	struct ctr rec;
 	struct cgroup cg;
-	int named, recorded, have_cg;
+	int named, recorded, have_cg, shim;
 	int lock, report_fd, runner_fd, pidfd, master, logfd;
 	int err_pipe[2], out_pipe[2], errout_pipe[2];
 	pid_t child;
@@ -317,6 +319,47 @@ static int claim(struct runner *r)
 	if (mkdir(c->upper, 0755) < 0 || mkdir(c->work, 0700) < 0 || mkdir(c->merged, 0755) < 0)
 		return warn_errno("mkdir in %s", r->cdir);
 	record_init(&r->rec, o, &r->img, c, name);
+	if (ctr_save(r->root, r->run, &r->rec) < 0)
+		return -1;
+	state_unlock(r->lock);
+	r->lock = -1;
+	return 0;
+}
+
+/* start: the same container again. Its id, name, upper dir and log are
+ * kept; under the lock its record (loaded again: another command may have
+ * started or removed it meanwhile) becomes "created" by this runner. */
+static int reclaim(struct runner *r)
+{
+	struct container *c = &r->c;
+	if ((r->lock = state_lock(r->root)) < 0)
+		return -1;
+	state_reconcile(r->root, r->run);
+	if (ctr_load(r->root, r->run, r->saved->id, &r->rec) < 0) {
+		fprintf(stderr, "mini-docker: start: container %s was removed meanwhile\n", r->saved->name);
+		return -1;
+	}
+	if (r->rec.status != CTR_EXITED) {
+		fprintf(stderr, "mini-docker: start: container %s was started meanwhile\n", r->rec.name);
+		return -1;
+	}
+	snprintf(c->id, sizeof(c->id), "%s", r->rec.id);
+	snprintf(c->hostname, sizeof(c->hostname), "%s", r->rec.hostname);
+	c->lowers = (const char *const *)r->rec.lower;
+	c->nlowers = (size_t)r->rec.nlower;
+	ctr_dir(r->root, c->id, r->cdir, sizeof(r->cdir));
+	snprintf(c->upper, sizeof(c->upper), "%s/upper", r->cdir);
+	snprintf(c->work, sizeof(c->work), "%s/work", r->cdir);
+	snprintf(c->merged, sizeof(c->merged), "%s/merged", r->cdir);
+	r->rec.status = CTR_CREATED;
+	r->rec.exit_code = r->rec.oom_killed = 0;
+	r->rec.pid = 0;
+	r->rec.pid_start = 0;
+	r->rec.runner = getpid();
+	r->rec.runner_start = proc_start_time(r->rec.runner);
+	r->rec.detached = r->o->detach;
+	memset(&r->rec.finished, 0, sizeof(r->rec.finished));
+	r->recorded = 1;
 	if (ctr_save(r->root, r->run, &r->rec) < 0)
 		return -1;
 	state_unlock(r->lock);
@@ -540,7 +583,7 @@ static int finish(struct runner *r, int rc)
 		r->lock = state_lock(r->root);
 	if (r->have_cg && cg_destroy(&r->cg) < 0)
 		rc = 125;
-	if (r->recorded && r->child > 0 && !r->o->rm) {
+	if (r->recorded && (r->child > 0 || r->saved) && !r->o->rm) {
 		r->rec.status = CTR_EXITED;
 		r->rec.exit_code = rc;
 		clock_gettime(CLOCK_REALTIME, &r->rec.finished);
@@ -565,11 +608,10 @@ static int finish(struct runner *r, int rc)
 	return rc;
 }
 
-int run_container(struct run_opts *o, int verbose)
+static void runner_init(struct runner *r, struct run_opts *o, int verbose)
 {
-	static struct runner zero;
-	struct runner runner = zero, *r = &runner;
-	char why[PATH_MAX + 256];
+	static const struct runner zero;
+	*r = zero;
 	r->o = o;
 	r->lock = r->report_fd = r->runner_fd = r->pidfd = r->master = r->logfd = -1;
 	for (int i = 0; i < 2; i++)
@@ -581,9 +623,14 @@ int run_container(struct run_opts *o, int verbose)
 	const char *tenv = getenv("MINI_DOCKER_TIMINGS");
 	r->c.timings = tenv && strcmp(tenv, "0") != 0;
 	clock_gettime(CLOCK_MONOTONIC, &r->c.t0);
+}
 
+static int run(struct runner *r)
+{
+	struct run_opts *o = r->o;
+	char why[PATH_MAX + 256];
 	if (!o->rootless && geteuid() != 0) {
-		fprintf(stderr, "mini-docker: run needs root (or --rootless)\n");
+		fprintf(stderr, "mini-docker: %s needs root (or --rootless)\n", r->saved ? "start" : "run");
 		return 125;
 	}
 	if (options_check_paths(o, why, sizeof(why)) < 0) {
@@ -598,30 +645,75 @@ int run_container(struct run_opts *o, int verbose)
 	}
 	if (state_prepare(r->root, r->run) < 0)
 		return 125;
-	/* From here on, with -d, everything happens in the shim. */
+	/* From here on, with -d, everything happens in the shim. The caller
+	 * prints the id (start: the name), as docker does. */
 	if (o->detach) {
-		int rc = detach(&r->report_fd);
+		char id[65];
+		int rc = detach(&r->report_fd, id);
+		if (rc == 0)
+			printf("%s\n", r->saved ? r->saved->name : id);
 		if (rc >= 0)
 			return rc;
+		r->shim = 1;
 	}
 
 	/* Block the stop signals while we create things and record them; the
 	 * handler then knows what exists. */
 	block_stop_signals(&r->oldmask);
 	catch_stop_signals(on_stop);
-	if (claim(r) < 0)
+	if ((r->saved ? reclaim(r) : claim(r)) < 0)
 		return finish(r, 125);
-	if (verbose)
+	if (r->c.verbose)
 		fprintf(stderr, "=> container %.12s, state in %s\n", r->c.id, r->cdir);
 	phase_mark(&r->c, "runner: options, state dir, name");
 	if (!o->rootless) {
 		if (make_cgroup(r) < 0)
 			return finish(r, 125);
-		if (verbose)
+		if (r->c.verbose)
 			fprintf(stderr, "=> cgroup %s (%s)\n", r->cg.name, cg_layout_name(r->cg.layout));
 		phase_mark(&r->c, "runner: cgroup and limits");
 	}
 	if (open_streams(r) < 0 || start(r) < 0)
 		return finish(r, 125);
 	return finish(r, watch(r));
+}
+
+int run_container(struct run_opts *o, int verbose)
+{
+	struct runner r;
+	runner_init(&r, o, verbose);
+	return run(&r);
+}
+
+int start_container(const struct ctr *saved, int attach, int interactive, int verbose)
+{
+	/* the options it was run with, as its record keeps them (the image's
+	 * command, environment and working dir were merged in then) */
+	struct run_opts o;
+	memset(&o, 0, sizeof(o));
+	o.detach = !attach;
+	o.interactive = interactive;
+	o.tty = saved->tty;
+	o.rootless = saved->rootless;
+	o.init = saved->init;
+	o.name = saved->name;
+	o.hostname = saved->hostname;
+	o.workdir = saved->workdir;
+	o.image = saved->image;
+	o.memory = saved->memory;
+	o.cpu_quota = saved->cpu_quota;
+	o.cpu_period = saved->cpu_period;
+	o.pids = saved->pids;
+	for (int i = 0; i < saved->nenv && i < MAX_ENV; i++)
+		o.env[o.nenv++] = saved->env[i];
+	for (int i = 0; i < saved->nvol; i++)
+		o.vol[o.nvol++] = saved->vol[i];
+	o.argv = saved->argv;
+	struct runner r;
+	runner_init(&r, &o, verbose);
+	r.saved = saved;
+	int rc = run(&r);
+	if (r.shim)
+		exit(rc); /* its container is done: not back into `start`'s loop */
+	return rc;
 }

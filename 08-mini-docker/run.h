@@ -8,7 +8,14 @@
  * errno of a failed exec (0 if exec succeeded). Pure. */
 int docker_exit_code(int wait_status, int exec_errno);
 
+struct ctr;
+
 /* Run a container; returns the exit status (see options_usage). */
 int run_container(struct run_opts *o, int verbose);
+
+/* Start a stopped container again (`start`): its record's command, limits
+ * and volumes, its upper dir and log. Detached unless attach; prints its
+ * name then. Returns what run_container would. */
+int start_container(const struct ctr *saved, int attach, int interactive, int verbose);
 
 #endif

@@ -32,9 +32,12 @@ command -v jq >/dev/null || { skip "08 lifecycle" "jq is missing: run 'make deps
 bad "logs of no such container" "lc-nosuch" logs lc-nosuch
 bad "exec in no such container" "lc-nosuch" exec lc-nosuch true
 bad "inspect of no such container" "lc-nosuch" inspect lc-nosuch
+bad "start without a container" "usage" start
+bad "start of no such container" "lc-nosuch" start lc-nosuch
+bad "start -a of two containers" "one container" start -a lc-x lc-y
 
 mounts_before=$(cut -d' ' -f5 /proc/self/mountinfo | sort)
-names=(lc-web lc-trap lc-count lc-kept lc-shim lc-same lc-init-exec lc-fg lc-fgt lc-yes lc-sig)
+names=(lc-web lc-trap lc-count lc-kept lc-shim lc-same lc-init-exec lc-fg lc-fgt lc-yes lc-sig lc-st lc-sta)
 for i in 1 2 3 4 5 6; do names+=("lc-par$i"); done
 cleanup() { $M rm -f "${names[@]}" >/dev/null 2>&1; }
 trap cleanup EXIT
@@ -177,6 +180,38 @@ while read -r _ mask; do ign=$((ign | (0x$mask & ~0x180000000))); done <<<"$out"
 check "08 the container's command and exec's start with no signal ignored (PIPE, HUP, INT were)" \
 	eval '[ "$(echo "$out" | wc -l)" -eq 2 ] && [ $ign -eq 0 ]'
 $M rm -f lc-fg lc-fgt lc-yes lc-sig >/dev/null
+
+# start: a stopped container again, with its upper dir, log, name, limits
+$M run -d --name lc-st -m 32m busybox sh -c \
+	'echo started >> /count; wc -l < /count; trap "exit 0" TERM; sleep 1000 & wait' >/dev/null
+for _ in $(seq 50); do [ -n "$($M logs lc-st)" ] && break; sleep 0.1; done
+host1=$($M exec lc-st hostname)
+$M stop -t 5 lc-st >/dev/null
+out=$($M start lc-st); rc=$?
+check "08 start of a stopped container: prints its name, exit 0" eval '[ $rc -eq 0 ] && [ "$out" = lc-st ]'
+for _ in $(seq 50); do [ "$($M logs lc-st | wc -l)" -ge 2 ] && break; sleep 0.1; done
+check "08 start: running again, its log appended (1 then 2)" \
+	eval '$M ps | grep -q " lc-st " && [ "$($M logs lc-st | tr "\n" " ")" = "1 2 " ]'
+check "08 start: the file it wrote before is still there (same upper dir)" \
+	eq "$($M exec lc-st cat /count | wc -l)" 2
+check "08 start: same hostname" eq "$($M exec lc-st hostname)" "$host1"
+mem=$($M inspect lc-st | jq -r '.[0].CgroupPaths[]' | grep -E 'memory|^/sys/fs/cgroup/mini-docker' | head -n 1)
+check "08 start: a new cgroup with the same memory limit (32M)" \
+	eval 'cat "$mem/memory.max" "$mem/memory.limit_in_bytes" 2>/dev/null | grep -qx 33554432'
+pid1=$($M inspect lc-st | jq -r '.[0].State.Pid')
+out=$($M start lc-st); rc=$?
+check "08 start of a running container: its name, exit 0, nothing restarted" \
+	eval '[ $rc -eq 0 ] && [ "$out" = lc-st ] && [ "$($M inspect lc-st | jq -r ".[0].State.Pid")" = "$pid1" ]'
+$M stop -t 5 lc-st >/dev/null
+id=$($M inspect lc-st | jq -r '.[0].Id')
+$M rm lc-st >/dev/null
+check "08 start, stop, rm: nothing left" \
+	eval '[ ! -e $STATE/containers/$id ] && [ ! -e $STATE/names/lc-st ] && no_project_cgroups'
+out=$($M run --name lc-sta busybox sh -c 'echo x >> /n; wc -l < /n; exit 3'); rc=$?
+out2=$($M start -a lc-sta); rc2=$?
+check "08 start -a: attached, its output and exit status (3) each time" \
+	eval '[ "$out $rc" = "1 3" ] && [ "$out2 $rc2" = "2 3" ]'
+$M rm lc-sta >/dev/null
 
 # rm -f of a running container
 $M run -d --name lc-web busybox sleep 1000 >/dev/null

@@ -188,6 +188,9 @@ check "08 --rootless: uid 0 maps to nobody" eval 'grep -Eq "^ +0 +65534 +1$" <<<
 as_nobody() { (cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups env -u MINI_DOCKER_ROOT "$ROOT/$M" "$@"); }
 out=$(as_nobody ps -a 2>&1)
 check "08 --rootless: kept, and listed by nobody's ps -a" eval 'has "$out" "Exited (0)" && [ "$(wc -l <<<"$out")" -eq 2 ]'
+out=$(as_nobody start -a "$(as_nobody ps -aq)" 2>&1); rc=$?
+check "08 --rootless: nobody's start -a runs it again, in its user namespace" \
+	eval '[ $rc -eq 0 ] && grep -Eq "^ +0 +65534 +1$" <<<"$out" && has "$out" "pid 1"'
 out=$(as_nobody rm "$(as_nobody ps -aq)" 2>&1); rc=$?
 check "08 --rootless: nobody's rm removes it" eq "$rc" 0
 as_nobody run -d --rootless --name rl-bg "$STATE/images/busybox" sleep 1000 >/dev/null
