@@ -566,7 +566,8 @@ static int watch(struct runner *r)
  * when it never started. */
 static int finish(struct runner *r, int rc)
 {
-	block_stop_signals(&r->oldmask);
+	sigset_t now; /* r->oldmask keeps the mask run() started with */
+	block_stop_signals(&now);
 	if (r->child > 0 && container_pid > 0) { /* failed half-way: take it down */
 		kill(r->child, SIGKILL);
 		wait_child(r->child);
