@@ -67,6 +67,10 @@ static int helper(char *const args[], char *line, size_t line_size, char *why, s
 	}
 	/* dup2 onto fd 1 clears close-on-exec on the copy only */
 	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+	/* who the helper's parent must be (layer_main.c) */
+	char self[16];
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	setenv("MINI_DOCKER_LAYER_PARENT", self, 1);
 	int err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
 	if (err) {
 		pid = -1;

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -21,10 +22,11 @@ int main(int argc, char **argv)
 {
 	/* Die with mini-docker: killed mid-load, it can no longer clean up, and
 	 * a helper still writing into the store would race the next command's
-	 * tidy-up (image.c, store_lock). The getppid test closes the window
-	 * where the parent died before the prctl. */
-	pid_t parent = getppid();
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+	 * tidy-up (image.c, store_lock). The death signal only covers a parent
+	 * dying from now on; one that died since it spawned us (under a
+	 * sanitizer, starting takes a while) shows as a changed parent pid. */
+	const char *parent = getenv("MINI_DOCKER_LAYER_PARENT");
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (parent && getppid() != (pid_t)atoi(parent)))
 		return 1;
 	char why[1024] = "", id[65];
 	const char *cmd = argc > 1 ? argv[1] : "";

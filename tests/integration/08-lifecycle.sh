@@ -184,12 +184,12 @@ $M rm -f lc-fg lc-fgt lc-yes lc-sig >/dev/null
 # start: a stopped container again, with its upper dir, log, name, limits
 $M run -d --name lc-st -m 32m busybox sh -c \
 	'echo started >> /count; wc -l < /count; trap "exit 0" TERM; sleep 1000 & wait' >/dev/null
-for _ in $(seq 50); do [ -n "$($M logs lc-st)" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -n "$($M logs lc-st)" ] && break; sleep 0.1; done
 host1=$($M exec lc-st hostname)
 $M stop -t 5 lc-st >/dev/null
 out=$($M start lc-st); rc=$?
 check "08 start of a stopped container: prints its name, exit 0" eval '[ $rc -eq 0 ] && [ "$out" = lc-st ]'
-for _ in $(seq 50); do [ "$($M logs lc-st | wc -l)" -ge 2 ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ "$($M logs lc-st | wc -l)" -ge 2 ] && break; sleep 0.1; done
 check "08 start: running again, its log appended (1 then 2)" \
 	eval '$M ps | grep -q " lc-st " && [ "$($M logs lc-st | tr "\n" " ")" = "1 2 " ]'
 check "08 start: the file it wrote before is still there (same upper dir)" \
