@@ -137,18 +137,13 @@ static void empty_dir(const char *dir)
 
 static int layer_read(const char *root, const char *chain, const char *file, char *buf, size_t size);
 
-/* What a killed import, load or commit left (SIGKILL, a power cut): every
- * change holds the lock and cleans up on its error path, so with the lock
- * held anything in the two tmp dirs, and any overlay2 dir that no layerdb
- * entry names as its cache-id, is such a leftover. Lock held. */
-static void store_recover(const char *root)
+/* Remove every overlay2 dir that no layerdb entry names as its cache-id:
+ * the files of a layer whose entry went (rmi), or of one a killed command
+ * had half made. Lock held. */
+static void sweep_overlay2(const char *root)
 {
 	char p[PATH_MAX], named[512][65];
 	int n = 0;
-	pathf(p, sizeof(p), "%s/tmp", root);
-	empty_dir(p);
-	pathf(p, sizeof(p), "%s/image/overlay2/layerdb/tmp", root);
-	empty_dir(p);
 	pathf(p, sizeof(p), "%s/image/overlay2/layerdb/sha256", root);
 	DIR *d = opendir(p);
 	struct dirent *e;
@@ -172,6 +167,20 @@ static void store_recover(const char *root)
 	}
 	if (d)
 		closedir(d);
+}
+
+/* What a killed import, load or commit left (SIGKILL, a power cut): every
+ * change holds the lock and cleans up on its error path, so with the lock
+ * held anything in the two tmp dirs, and any overlay2 dir that no layerdb
+ * entry names, is such a leftover. Lock held. */
+static void store_recover(const char *root)
+{
+	char p[PATH_MAX];
+	pathf(p, sizeof(p), "%s/tmp", root);
+	empty_dir(p);
+	pathf(p, sizeof(p), "%s/image/overlay2/layerdb/tmp", root);
+	empty_dir(p);
+	sweep_overlay2(root);
 }
 
 static void on_stop(int sig)
@@ -1096,7 +1105,8 @@ int image_list(const char *root)
 	return 0;
 }
 
-/* Delete every layer no stored image reaches any more. Lock held. */
+/* Delete every layer no stored image reaches any more: its layerdb entry,
+ * then (sweep_overlay2) its files. Lock held. */
 static void collect_layers(const char *root, int quiet)
 {
 	char p[PATH_MAX], keep[256][65];
@@ -1128,17 +1138,14 @@ static void collect_layers(const char *root, int quiet)
 			used = strcmp(keep[i], e->d_name) == 0;
 		if (used)
 			continue;
-		char cache[128], dir[PATH_MAX];
-		if (layer_read(root, e->d_name, "cache-id", cache, sizeof(cache)) == 0 && is_hex64(cache)) {
-			pathf(dir, sizeof(dir), "%s/overlay2/%s", root, cache);
-			ovl_remove_tree(dir);
-		}
+		char dir[PATH_MAX];
 		pathf(dir, sizeof(dir), "%s/image/overlay2/layerdb/sha256/%s", root, e->d_name);
 		if (ovl_remove_tree(dir) == 0 && !quiet)
 			printf("Deleted: sha256:%s\n", e->d_name);
 	}
 	if (d)
 		closedir(d);
+	sweep_overlay2(root);
 }
 
 int image_rmi(const char *root, const char *ref)

@@ -262,6 +262,15 @@ struct runner {
 	sigset_t oldmask;
 };
 
+/* ROOT/containers/<id> and the overlay dirs in it. */
+static void set_paths(struct runner *r)
+{
+	ctr_dir(r->root, r->c.id, r->cdir, sizeof(r->cdir));
+	snprintf(r->c.upper, sizeof(r->c.upper), "%s/upper", r->cdir);
+	snprintf(r->c.work, sizeof(r->c.work), "%s/work", r->cdir);
+	snprintf(r->c.merged, sizeof(r->c.merged), "%s/merged", r->cdir);
+}
+
 static void close_fd(int *fd)
 {
 	if (*fd >= 0)
@@ -309,13 +318,10 @@ static int claim(struct runner *r)
 		return -1;
 	}
 	r->named = 1;
-	ctr_dir(r->root, c->id, r->cdir, sizeof(r->cdir));
+	set_paths(r);
 	if (mkdir(r->cdir, 0700) < 0)
 		return warn_errno("mkdir %s", r->cdir);
 	r->recorded = 1;
-	snprintf(c->upper, sizeof(c->upper), "%s/upper", r->cdir);
-	snprintf(c->work, sizeof(c->work), "%s/work", r->cdir);
-	snprintf(c->merged, sizeof(c->merged), "%s/merged", r->cdir);
 	if (mkdir(c->upper, 0755) < 0 || mkdir(c->work, 0700) < 0 || mkdir(c->merged, 0755) < 0)
 		return warn_errno("mkdir in %s", r->cdir);
 	record_init(&r->rec, o, &r->img, c, name);
@@ -347,10 +353,7 @@ static int reclaim(struct runner *r)
 	snprintf(c->hostname, sizeof(c->hostname), "%s", r->rec.hostname);
 	c->lowers = (const char *const *)r->rec.lower;
 	c->nlowers = (size_t)r->rec.nlower;
-	ctr_dir(r->root, c->id, r->cdir, sizeof(r->cdir));
-	snprintf(c->upper, sizeof(c->upper), "%s/upper", r->cdir);
-	snprintf(c->work, sizeof(c->work), "%s/work", r->cdir);
-	snprintf(c->merged, sizeof(c->merged), "%s/merged", r->cdir);
+	set_paths(r);
 	r->rec.status = CTR_CREATED;
 	r->rec.exit_code = r->rec.oom_killed = 0;
 	r->rec.pid = 0;
