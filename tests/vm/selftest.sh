@@ -28,3 +28,23 @@ check "vm v1: no cgroup2 root" lacks "$out" has-v2-root
 check "vm v1: memory.limit_in_bytes is there" has "$out" v1-memory-files
 out=$(vm run v2 'readlink /proc/self/ns/user; unshare -Ur id -u' 2>&1)
 check "vm: user namespaces work in the guest (no chroot EPERM)" eq "$(tail -n 1 <<<"$out")" 0
+
+# vm.sh stopped half-way, as Ctrl-C in a terminal stops it (SIGINT to the
+# whole process group; perl puts SIGINT back to its default, which a
+# background job of a script does not have) and as a killed test run does
+# (SIGTERM to vm.sh alone): no qemu and no run directory may outlive it.
+log=$(mktemp)
+for sig in INT TERM; do
+	dirs_before=$(ls -d "${TMPDIR:-/tmp}"/mini-docker-vm.* 2>/dev/null)
+	setsid perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
+		bash tests/vm/vm.sh run v2 'echo guest-is-up; sleep 300' >"$log" 2>&1 &
+	p=$!
+	for _ in $(seq 900); do grep -q guest-is-up "$log" && break; sleep 0.1; done
+	if [ $sig = INT ]; then kill -INT -- "-$p"; else kill -TERM "$p"; fi
+	wait "$p"; rc=$?
+	want=$((128 + $(kill -l $sig)))
+	check "vm: stopped by SIG$sig while the guest runs: exit $want, no qemu, no run dir left" \
+		eval '[ $rc -eq $want ] && ! pgrep -f "qemu-system.*mini-docker-vm\." >/dev/null &&
+			[ "$(ls -d "${TMPDIR:-/tmp}"/mini-docker-vm.* 2>/dev/null)" = "$dirs_before" ]'
+done
+rm -f "$log"

@@ -26,6 +26,28 @@ netfs fscache 9pnet 9pnet_virtio 9p overlay veth virtio_blk crc32c_generic ext4"
 
 die() { echo "vm.sh: $*" >&2; exit 251; }
 
+# Whatever this script makes in /tmp goes in scratch, and goes away however
+# it ends: done, failed, Ctrl-C, a closed terminal, a killed test run. On
+# the way out each shell (the script, and boot's subshell) sends TERM to
+# its own children: the subshell, which then does the same; the timeout
+# that watches qemu, which passes it on to qemu.
+scratch=()
+cleanup() {
+	# a second signal (Ctrl-C pressed twice; the script's TERM reaching
+	# boot's subshell) must not cut the cleanup short
+	trap '' INT TERM HUP
+	pkill -TERM -P "$BASHPID" 2>/dev/null || true
+	wait 2>/dev/null || true
+	[ ${#scratch[@]} -eq 0 ] || rm -rf "${scratch[@]}"
+}
+on_exit() {
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+}
+on_exit
+
 need() {
 	local missing=()
 	command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
@@ -118,7 +140,11 @@ accel() {
 
 boot() { # boot MODE INTERACTIVE CMDFILE -> runs qemu, output on stdout
 	local mode=$1 interactive=$2 cmdfile=$3 run nonce
+	# `run` calls this in a process substitution: a subshell, where bash
+	# has reset the traps, so set them again here
+	on_exit
 	run=$(mktemp -d "${TMPDIR:-/tmp}/mini-docker-vm.XXXXXX")
+	scratch+=("$run")
 	nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 	mkdir -p "$run/extra/vm"
 	printf '%s\n' "$mode" >"$run/extra/vm/mode"
@@ -142,15 +168,25 @@ boot() { # boot MODE INTERACTIVE CMDFILE -> runs qemu, output on stdout
 		# first read. No time limit for a shell: Ctrl-A X quits.
 		limit=(timeout --foreground "${VM_SHELL_TIMEOUT:-0}")
 	fi
+	local accel_args serial_args
+	read -ra accel_args <<<"$(accel)"
+	read -ra serial_args <<<"$serial"
+	# shellcheck disable=SC2054 # the commas are qemu's, inside one argument
+	local qemu=(qemu-system-x86_64 "${accel_args[@]}" -M pc -nodefaults -no-reboot
+		-smp 2 -m "${VM_MEMORY:-2G}" -display none "${serial_args[@]}"
+		-kernel "$CACHE/vmlinux" -initrd "$run/initrd"
+		-append "console=ttyS0 loglevel=1 panic=-1 rdinit=/init"
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+		-drive file="$run/scratch.img",if=virtio,format=raw,cache=unsafe)
 	set +e
-	# shellcheck disable=SC2046
-	"${limit[@]}" qemu-system-x86_64 $(accel) -M pc -nodefaults -no-reboot \
-		-smp 2 -m "${VM_MEMORY:-2G}" -display none $serial \
-		-kernel "$CACHE/vmlinux" -initrd "$run/initrd" \
-		-append "console=ttyS0 loglevel=1 panic=-1 rdinit=/init" \
-		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-		-drive file="$run/scratch.img",if=virtio,format=raw,cache=unsafe \
-		2> >(grep -v 'multidevs\|warning: .* spans' >&2)
+	if [ "$interactive" = 1 ]; then
+		"${limit[@]}" "${qemu[@]}" 2> >(grep -v 'multidevs\|warning: .* spans' >&2)
+	else
+		# In the background, so a stop signal reaches our trap at once
+		# (bash runs traps only between commands, and wait is one).
+		"${limit[@]}" "${qemu[@]}" 2> >(grep -v 'multidevs\|warning: .* spans' >&2) &
+		wait $!
+	fi
 	local rc=$?
 	set -e
 	rm -rf "$run"
@@ -158,9 +194,10 @@ boot() { # boot MODE INTERACTIVE CMDFILE -> runs qemu, output on stdout
 }
 
 run() {
-	local mode=$1 cmd=$2 cmdfile out rc=250 qrc nonce
+	local mode=$1 cmd=$2 cmdfile qrc nonce
 	prepare
 	cmdfile=$(mktemp)
+	scratch+=("$cmdfile")
 	printf '%s\n' "$cmd" >"$cmdfile"
 	# Stream the guest's console, strip \r, and pick out our marker line:
 	# kernel messages (an OOM report, say) may interleave with the output.
@@ -197,6 +234,7 @@ run) [ $# -eq 3 ] || die "usage: vm.sh run v2|v1 'COMMAND'"
 shell) prepare
 	mode=${2:-v2}
 	f=$(mktemp)
+	scratch+=("$f")
 	# the VM's /var/lib/mini-docker is a fresh disk: give it 08's default image
 	printf '%s\n' "bash 08-mini-docker/mkrootfs.sh /var/lib/mini-docker/images/busybox ./08-mini-docker/mini-docker >/dev/null 2>&1" \
 		"echo 'cgroup v2 VM: stages in ./NN-*/demo, containers: ./08-mini-docker/mini-docker run -it --rm busybox sh'" \
