@@ -25,7 +25,6 @@ static void copy_winsize(int master)
 		ioctl(master, TIOCSWINSZ, &ws);
 }
 
-/* Shuttle bytes between our terminal and the container's until it exits. */
 /* Write all of buf to fd: a pipe or a terminal may take less at a time. */
 static int write_all(int fd, const char *buf, size_t len)
 {
@@ -41,6 +40,7 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* Shuttle bytes between our terminal and the container's until it exits. */
 void proxy_tty(int master, int pidfd, int interactive, int log)
 {
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_tty) == 0) {

@@ -94,6 +94,7 @@ prepare() {
 	mkdir -p "$CACHE"
 	local work pkg
 	work=$(mktemp -d "$CACHE/prep.XXXXXX")
+	scratch+=("$work") # also if a signal ends the script in here
 	trap 'rm -rf "$work"' RETURN
 	pkg=$(kernel_package)
 	echo "vm.sh: fetching $pkg (Debian's kernel, into $CACHE; the host's /boot is not touched)" >&2
