@@ -21,6 +21,7 @@ PKGS_CRYPTO := $(shell pkg-config --cflags --libs libcrypto 2>/dev/null || echo 
 PKGS_CMOCKA := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
 PKGS_JSON   := $(shell pkg-config --cflags --libs json-c 2>/dev/null || echo -ljson-c)
 PKGS_TAR    := $(shell pkg-config --cflags --libs libarchive 2>/dev/null || echo -larchive)
+PKGS_SECCOMP := $(shell pkg-config --cflags --libs libseccomp 2>/dev/null || echo -lseccomp)
 # digest.c opens libcrypto with dlopen (see there): its headers, and -ldl
 # for the C libraries that still keep dlopen outside libc.
 DLCRYPTO    := $(shell pkg-config --cflags libcrypto 2>/dev/null) -ldl
@@ -31,7 +32,7 @@ COMMON  := common/common.c
 DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker \
 	08-mini-docker/mini-docker-layer
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options \
-	tests/unit/test_lifecycle
+	tests/unit/test_lifecycle tests/unit/test_state tests/unit/test_confine
 
 .PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour soak fuzz bench $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
@@ -52,24 +53,24 @@ stage-08: 08-mini-docker/mini-docker 08-mini-docker/mini-docker-layer 08-mini-do
 03-pid-ipc/demo: 03-pid-ipc/demo.c 03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
 04-mount-proc/demo: 04-mount-proc/demo.c 04-mount-proc/mountinfo.c 04-mount-proc/mounts.c \
 	03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
-CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c
+CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/freezer.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c
 05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c $(CGROUP) $(COMMON)
 06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
 07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/overlay.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
 MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/run.c 08-mini-docker/container.c \
-	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/state.c 08-mini-docker/tty.c \
+	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/state.c 08-mini-docker/statedir.c 08-mini-docker/tty.c \
 	08-mini-docker/lifecycle.c 08-mini-docker/exec.c 08-mini-docker/digest.c 08-mini-docker/helper.c \
-	08-mini-docker/image.c \
+	08-mini-docker/image.c 08-mini-docker/member.c 08-mini-docker/enter.c 08-mini-docker/inroot.c 08-mini-docker/seccomp_profile.c 08-mini-docker/seccomp_cache.c 08-mini-docker/user.c 08-mini-docker/selfexe.c \
 	07-overlayfs/overlay.c \
 	06-cgroup-memory/cgspawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
 	01-uts/uts.c $(CGROUP) $(COMMON)
 08-mini-docker/mini-docker: $(MINI_DOCKER)
-08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP) $(PKGS_JSON) $(DLCRYPTO)
+08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO)
 # The tar side of the image commands, a program of its own so that only it
 # loads libarchive (see 08-mini-docker/helper.h).
-LAYER := 08-mini-docker/layer.c 08-mini-docker/digest.c 07-overlayfs/overlay.c $(COMMON)
+LAYER := 08-mini-docker/layer.c 08-mini-docker/pack.c 08-mini-docker/digest.c 07-overlayfs/overlay.c $(COMMON)
 08-mini-docker/mini-docker-layer: 08-mini-docker/layer_main.c $(LAYER)
 08-mini-docker/mini-docker-layer: LDLIBS += $(PKGS_TAR) $(DLCRYPTO)
 # `demo` is mini-docker itself: called by that name it narrates a sample run.
@@ -90,10 +91,15 @@ tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c
 tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
 tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMMON)
 tests/unit/test_options: tests/unit/test_options.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
-tests/unit/test_options: LDLIBS += $(PKGS_CAP) $(PKGS_JSON) $(DLCRYPTO)
+tests/unit/test_options: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO)
 tests/unit/test_lifecycle: tests/unit/test_lifecycle.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER)) \
 	08-mini-docker/layer.c
-tests/unit/test_lifecycle: LDLIBS += $(PKGS_CAP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
+tests/unit/test_lifecycle: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
+tests/unit/test_state: tests/unit/test_state.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
+tests/unit/test_state: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO)
+tests/unit/test_confine: tests/unit/test_confine.c 08-mini-docker/user.c 08-mini-docker/seccomp_profile.c 08-mini-docker/options.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c \
+	08-mini-docker/caps.c $(COMMON)
+tests/unit/test_confine: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON)
 $(UNIT): LDLIBS += $(PKGS_CMOCKA)
 
 # make test: unit tests, integration tests on this host, then the same
@@ -116,7 +122,7 @@ tests/fuzz/fuzz_kernel_text: tests/fuzz/fuzz_kernel_text.c 05-cgroup-cpu/cgvalue
 	04-mount-proc/mountinfo.c 01-uts/ns.c 03-pid-ipc/pidns.c 02-user/userns.c $(COMMON)
 tests/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER)) \
 	08-mini-docker/layer.c
-tests/fuzz/fuzz_store: LDLIBS += $(PKGS_CAP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
+tests/fuzz/fuzz_store: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
 $(FUZZ): $(HEADERS) Makefile
 	clang -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 -std=gnu11 -Wall -Wextra -Werror \
 		$(INCLUDES) -o $@ $(filter %.c,$^) $(LDLIBS)

@@ -273,6 +273,10 @@ static int remove_dir(const struct cgroup *cg, const char *dir)
 int cg_destroy(struct cgroup *cg)
 {
 	int ret = 0;
+	/* A v1-frozen task does not even die of SIGKILL until thawed (a v2
+	 * one does): thaw what a killed commit may have left paused. */
+	if (cg->layout != CG_LAYOUT_V2 && cg->ndirs > 0 && cg_thaw(cg) < 0)
+		ret = -1;
 	for (int i = 0; i < cg->ndirs; i++) {
 		if (same_dir_before(cg, i))
 			continue;

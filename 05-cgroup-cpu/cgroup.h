@@ -31,6 +31,7 @@ struct cgroup {
 		char ctrl[16];          /* v1 controller; "" on v2 */
 		char path[512];
 	} dirs[4];
+	char frozen_home[512];          /* v1 freezer: where cg_thaw puts the tasks back */
 };
 
 /* mkdir CG_PARENT/leaf in every hierarchy the controllers need (v2: one,
@@ -56,6 +57,21 @@ int cg_read(const struct cgroup *cg, const char *ctrl, const char *file, char *b
 int cg_attach(const struct cgroup *cg, pid_t pid);
 /* v2 only: an O_PATH directory fd for clone3's CLONE_INTO_CGROUP. */
 int cg_open_fd(const struct cgroup *cg);
+
+/* Pause every task in the cgroup and wait (up to timeout_ms) until the
+ * kernel reports them all stopped; cg_thaw lets them go on. On v2 this is
+ * the cgroup's own cgroup.freeze (cgroup.events says "frozen 1"). On v1 and
+ * hybrid the freezer is a hierarchy of its own that cg_create does not
+ * join: cg_freeze moves the tasks into CG_PARENT/leaf there, writes FROZEN
+ * to freezer.state and waits until it reads FROZEN; cg_thaw moves them back
+ * where they were and removes that directory. cg_destroy thaws a cgroup a
+ * killed caller left frozen (frozen tasks cannot die). freezer.c. Each 0,
+ * or -1 after printing why; a failed cg_freeze has thawed again. */
+int cg_freeze(struct cgroup *cg, int timeout_ms);
+int cg_thaw(struct cgroup *cg);
+/* v1: the freezer leaf's path for cg (whether or not it exists); NULL on
+ * v2 or without a freezer hierarchy. */
+const char *cg_freezer_dir(const struct cgroup *cg, char *buf, size_t size);
 
 /* Limits, written to the right files for the layout. CG_MAX lifts them. */
 int cg_set_cpu_max(const struct cgroup *cg, long long quota_us, long long period_us);

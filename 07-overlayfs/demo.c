@@ -263,9 +263,10 @@ static int steps(int userxattr)
 	return bad;
 }
 
-static int print_change(const char *rel, enum ovl_kind kind, const struct stat *st, void *arg)
+static int print_change(const char *rel, enum ovl_kind kind, const struct stat *st,
+			int dirfd, const char *name, void *arg)
 {
-	(void)arg;
+	(void)dirfd; (void)name; (void)arg;
 	const char *what = "";
 	if (kind == OVL_WHITEOUT)
 		what = "deleted in the container";

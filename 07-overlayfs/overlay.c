@@ -179,12 +179,12 @@ int ovl_is_whiteout(const struct stat *st)
 	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 0 && minor(st->st_rdev) == 0;
 }
 
-static int is_opaque(const char *path)
+static int is_opaque(int fd)
 {
 	char v[4];
 	const char *names[] = { "trusted.overlay.opaque", "user.overlay.opaque" };
 	for (int i = 0; i < 2; i++) {
-		ssize_t n = lgetxattr(path, names[i], v, sizeof(v));
+		ssize_t n = fgetxattr(fd, names[i], v, sizeof(v));
 		if (n == 1 && v[0] == 'y')
 			return 1;
 	}
@@ -196,50 +196,97 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int walk(const char *root, const char *rel, ovl_visit_fn fn, void *arg)
+/* The names in the directory dirfd, sorted (stable output for tests and
+ * stable tars for commit). Count, or -1 with errno. */
+static int list_names(int dirfd, char ***out)
 {
-	char dirpath[PATH_MAX];
-	snprintf(dirpath, sizeof(dirpath), "%s%s%s", root, rel[0] ? "/" : "", rel);
-	DIR *d = opendir(dirpath);
-	if (!d)
-		return warn_errno("opendir %s", dirpath);
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
+	int err = 0;
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			char **grown = realloc(names, cap * sizeof(*names));
-			if (!grown)
+			if (!grown) {
+				err = ENOMEM;
 				break;
+			}
 			names = grown;
 		}
-		names[n++] = strdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names); /* stable output for tests */
-	int ret = 0;
-	for (size_t i = 0; i < n && ret == 0; i++) {
-		char childrel[PATH_MAX], childpath[PATH_MAX * 2];
-		snprintf(childrel, sizeof(childrel), "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
-		snprintf(childpath, sizeof(childpath), "%s/%s", root, childrel);
-		struct stat st;
-		if (lstat(childpath, &st) < 0) {
-			ret = warn_errno("lstat %s", childpath);
+		if (!(names[n] = strdup(e->d_name))) {
+			err = ENOMEM;
 			break;
 		}
-		enum ovl_kind kind = OVL_FILE;
-		if (ovl_is_whiteout(&st))
-			kind = OVL_WHITEOUT;
-		else if (S_ISDIR(st.st_mode))
-			kind = is_opaque(childpath) ? OVL_OPAQUE_DIR : OVL_DIR;
-		ret = fn(childrel, kind, &st, arg);
-		if (ret == 0 && S_ISDIR(st.st_mode))
-			ret = walk(root, childrel, fn, arg);
+		n++;
 	}
-	for (size_t i = 0; i < n; i++)
+	closedir(d);
+	if (err) {
+		while (n > 0)
+			free(names[--n]);
+		free(names);
+		errno = err;
+		return -1;
+	}
+	if (n > 1) /* an empty dir may have names == NULL: qsort must not see it */
+		qsort(names, n, sizeof(*names), cmp_names);
+	*out = names;
+	return (int)n;
+}
+
+static int walk(int dirfd, const char *root, const char *rel, ovl_visit_fn fn, void *arg);
+
+/* One entry of the directory dirfd. A directory is opened (O_NOFOLLOW: a
+ * container that swaps it for a symlink to /etc while we walk gets ELOOP,
+ * not a tour of the host's /etc) and its fd's stat is the one reported;
+ * anything else is reported from fstatat without following. */
+static int visit(int dirfd, const char *root, const char *rel, const char *name,
+		 ovl_visit_fn fn, void *arg)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return warn_errno("lstat %s/%s", root, rel);
+	if (!S_ISDIR(st.st_mode))
+		return fn(rel, ovl_is_whiteout(&st) ? OVL_WHITEOUT : OVL_FILE, &st, dirfd, name, arg);
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return warn_errno("open %s/%s (changed while it was read?)", root, rel);
+	int ret = fstat(fd, &st) < 0 ? warn_errno("fstat %s/%s", root, rel) : 0;
+	if (ret == 0)
+		ret = fn(rel, is_opaque(fd) ? OVL_OPAQUE_DIR : OVL_DIR, &st, dirfd, name, arg);
+	if (ret == 0)
+		ret = walk(fd, root, rel, fn, arg);
+	close(fd);
+	return ret;
+}
+
+static int walk(int dirfd, const char *root, const char *rel, ovl_visit_fn fn, void *arg)
+{
+	char **names = NULL;
+	int n = list_names(dirfd, &names);
+	if (n < 0)
+		return warn_errno("read directory %s/%s", root, rel);
+	int ret = 0;
+	for (int i = 0; i < n && ret == 0; i++) {
+		char childrel[PATH_MAX];
+		if (snprintf(childrel, sizeof(childrel), "%s%s%s", rel, rel[0] ? "/" : "",
+			     names[i]) >= (int)sizeof(childrel)) {
+			errno = ENAMETOOLONG;
+			ret = warn_errno("%s/%s/%s", root, rel, names[i]);
+			break;
+		}
+		ret = visit(dirfd, root, childrel, names[i], fn, arg);
+	}
+	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
 	return ret;
@@ -247,7 +294,40 @@ static int walk(const char *root, const char *rel, ovl_visit_fn fn, void *arg)
 
 int ovl_walk_upper(const char *upper, ovl_visit_fn fn, void *arg)
 {
-	return walk(upper, "", fn, arg);
+	/* Every step below goes from a directory's fd, never by a path
+	 * from the root again: see visit(). */
+	int fd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return warn_errno("open %s", upper);
+	int ret = walk(fd, upper, "", fn, arg);
+	close(fd);
+	return ret;
+}
+
+int ovl_open_entry(int dirfd, const char *name, const struct stat *st)
+{
+	/* O_PATH opens nothing: a device node swapped in after the walk's
+	 * stat is not opened (a disk would be read, a tape rewound). Only if
+	 * the fd is the very regular file the walk saw is it reopened for
+	 * reading, through /proc/self/fd, which names that inode and no
+	 * path. */
+	int p = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (p < 0)
+		return -1;
+	struct stat now;
+	if (fstat(p, &now) < 0 || !S_ISREG(now.st_mode) || now.st_dev != st->st_dev ||
+	    now.st_ino != st->st_ino) {
+		close(p);
+		errno = ESTALE;
+		return -1;
+	}
+	char self[32];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", p);
+	int fd = open(self, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int err = errno;
+	close(p);
+	errno = err;
+	return fd;
 }
 
 static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *f)

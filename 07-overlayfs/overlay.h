@@ -43,10 +43,18 @@ int ovl_is_whiteout(const struct stat *st);
 
 /* Call fn for every entry below upper (paths relative to it, parents before
  * children), classified. Opaque dirs are found by the trusted.overlay.opaque
- * or user.overlay.opaque xattr. 0, or -1 on a read error (printed), or
- * fn's non-zero return. */
-typedef int (*ovl_visit_fn)(const char *relpath, enum ovl_kind kind,
-			    const struct stat *st, void *arg);
+ * or user.overlay.opaque xattr. The walk goes from directory fds and never
+ * follows a symlink, so a container changing its upper dir meanwhile cannot
+ * lead it out; fn gets the entry's parent dirfd and name to read it the
+ * same way (readlinkat, ovl_open_entry). 0, or -1 on a read error (printed),
+ * or fn's non-zero return. */
+typedef int (*ovl_visit_fn)(const char *relpath, enum ovl_kind kind, const struct stat *st,
+			    int dirfd, const char *name, void *arg);
 int ovl_walk_upper(const char *upper, ovl_visit_fn fn, void *arg);
+/* Open for reading the regular file name in dirfd that the walk reported
+ * as st, never following a symlink and never opening anything else (a
+ * FIFO, a device) put there since. fd, or -1 with errno (ESTALE: it is no
+ * longer that file). */
+int ovl_open_entry(int dirfd, const char *name, const struct stat *st);
 
 #endif

@@ -23,7 +23,7 @@ uint64_t caps_default_mask(void)
 	return m;
 }
 
-int caps_apply_default(void)
+int caps_drop_bounding(void)
 {
 	uint64_t keep = caps_default_mask();
 	/* The bounding set caps what any later execve can ever gain, even
@@ -35,6 +35,11 @@ int caps_apply_default(void)
 		if (cap_drop_bound(c) < 0 && errno != EINVAL)
 			return warn_errno("cap_drop_bound(%s)", cap_to_name(c));
 	}
+	return 0;
+}
+
+int caps_set_default(void)
+{
 	cap_t caps = cap_init(); /* all clear, inheritable included */
 	if (!caps)
 		return warn_errno("cap_init");
@@ -52,4 +57,9 @@ int caps_apply_default(void)
 	if (ret == 0 && cap_reset_ambient() < 0 && errno != EINVAL)
 		ret = warn_errno("cap_reset_ambient");
 	return ret;
+}
+
+int caps_apply_default(void)
+{
+	return caps_drop_bounding() < 0 ? -1 : caps_set_default();
 }

@@ -18,5 +18,9 @@ uint64_t caps_default_mask(void);
 /* Drop every other capability from the bounding set, clear inheritable and
  * ambient, keep the default set permitted and effective. 0 or -1 (printed). */
 int caps_apply_default(void);
+/* Its two halves, for a process that changes uid in between (a uid change
+ * from 0 clears permitted and effective; the bounding set stays). */
+int caps_drop_bounding(void);
+int caps_set_default(void);
 
 #endif

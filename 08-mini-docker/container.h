@@ -7,6 +7,8 @@
 #include <time.h>
 #include <stdnoreturn.h>
 
+#include <linux/filter.h>
+
 #include "options.h"
 
 struct container {
@@ -24,6 +26,7 @@ struct container {
 	int verbose;       /* narrate each step on stderr */
 	int cgroup2;       /* the host is pure cgroup v2: mount it at /sys/fs/cgroup */
 	int timings;       /* MINI_DOCKER_TIMINGS=1: print each phase's duration */
+	struct sock_fprog seccomp; /* the profile, compiled by the runner; len 0: none */
 	struct timespec t0;
 };
 
@@ -33,10 +36,6 @@ struct container {
  * privileges, then execs the command. Never returns: on a setup error it
  * prints the failing step and exits 125. */
 noreturn void container_init(const struct container *c);
-
-/* clearenv, then PATH, HOSTNAME, HOME (and TERM with a terminal), then
- * env (KEY=VALUE, later ones win). Shared with exec. */
-void container_env(const char *hostname, int tty, char *const *env, int nenv);
 
 /* With c->timings, print "timing: PHASE  +X.XXX ms  (Y.YYY ms since start)"
  * on stderr: the time since the previous mark in this process. */

@@ -157,6 +157,32 @@ int file_sha256(const char *path, char out[65])
 	return rc;
 }
 
+/* The context is libcrypto's own; the struct only gives it a type here. */
+struct sha256 *sha256_new(void)
+{
+	evp_load();
+	EVP_MD_CTX *ctx = evp.ctx_new();
+	if (!ctx || !evp.init(ctx, evp.sha256(), NULL))
+		die("EVP_DigestInit_ex(sha256) failed");
+	return (struct sha256 *)ctx;
+}
+
+void sha256_add(struct sha256 *h, const void *data, size_t len)
+{
+	if (len > 0 && !evp.update((EVP_MD_CTX *)h, data, len))
+		die("EVP_DigestUpdate failed");
+}
+
+void sha256_end(struct sha256 *h, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	if (!evp.final((EVP_MD_CTX *)h, md, &mdlen) || mdlen != 32)
+		die("EVP_DigestFinal_ex(sha256) failed");
+	evp.ctx_free((EVP_MD_CTX *)h);
+	to_hex(md, out);
+}
+
 int is_hex64(const char *s)
 {
 	size_t i = 0;

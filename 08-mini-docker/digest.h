@@ -24,6 +24,13 @@ void chain_id(const char *parent, const char *diff, char out[65]);
 int sha256_stream(int (*next)(void *arg, const void **buf, size_t *len), void *arg, char out[65]);
 /* sha256 of a file's bytes as they are (a blob digest). 0 or -1 (errno). */
 int file_sha256(const char *path, char out[65]);
+/* sha256 fed piece by piece, for two digests of one pass over a layer
+ * (its blob's and its DiffID, layer.c): new, add as often as needed, then
+ * end, which writes the hex and frees it. */
+struct sha256;
+struct sha256 *sha256_new(void);
+void sha256_add(struct sha256 *h, const void *data, size_t len);
+void sha256_end(struct sha256 *h, char out[65]);
 /* Is s 64 lowercase hex digits? Pure. */
 int is_hex64(const char *s);
 

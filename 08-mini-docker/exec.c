@@ -32,20 +32,19 @@
 #include "cgroup.h"
 #include "common.h"
 #include "container.h"
+#include "enter.h"
 #include "options.h"
 #include "pidns.h"
 #include "run.h"
+#include "seccomp_cache.h"
 #include "cgspawn.h"
 #include "state.h"
 #include "tty.h"
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 struct exec_opts {
 	int interactive, tty, nenv;
-	const char *container, *workdir, *env[MAX_ENV];
+	const char *container, *workdir, *user, *env[MAX_ENV];
 	char **argv;
 };
 
@@ -54,13 +53,14 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 	static const struct option longopts[] = {
 		{ "interactive", no_argument, NULL, 'i' }, { "tty", no_argument, NULL, 't' },
 		{ "env", required_argument, NULL, 'e' }, { "workdir", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'u' },
 		{ 0 } };
 	char why[512];
 	int c;
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:ite:w:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ite:w:u:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->interactive = 1; break;
 		case 't': o->tty = 1; break;
@@ -75,6 +75,9 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 			}
 			o->env[o->nenv++] = optarg;
 			break;
+		case 'u':
+			o->user = optarg;
+			break;
 		case 'w':
 			if (optarg[0] != '/' || path_has_dotdot(optarg)) {
 				fprintf(stderr, "mini-docker: exec: --workdir '%s' must be an absolute path "
@@ -85,13 +88,13 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 			break;
 		default:
 			fprintf(stderr, "mini-docker: exec: %s '%s'; usage: mini-docker exec [-i] [-t] "
-				"[-e KEY=VALUE] [-w DIR] CONTAINER COMMAND [ARG...]\n",
+				"[-e KEY=VALUE] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]\n",
 				c == ':' ? "no value for" : "unknown option", argv[optind - 1]);
 			return -1;
 		}
 	}
 	if (argc - optind < 2) {
-		fprintf(stderr, "mini-docker: usage: mini-docker exec [-i] [-t] [-e KEY=VALUE] [-w DIR] "
+		fprintf(stderr, "mini-docker: usage: mini-docker exec [-i] [-t] [-e KEY=VALUE] [-w DIR] [-u USER] "
 			"CONTAINER COMMAND [ARG...]\n");
 		return -1;
 	}
@@ -171,12 +174,12 @@ noreturn static void fail(const char *what)
 
 /* The child: everything after the clone. */
 noreturn static void enter(const struct ctr *r, const struct exec_opts *o, int pidfd,
-			   const int *fds, int slave, int err_fd)
+			   const int *fds, int slave, int err_fd, const struct sock_fprog *prog)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	default_signals();
 	/* Until exec nobody in the container may ptrace us: we still hold
-	 * fds to the host (the pidfd, /proc files). */
+	 * fds to the host (the pidfd, /proc files, the cgroup). */
 	prctl(PR_SET_DUMPABLE, 0);
 	/* (a rootless container's user namespace: the parent joined it) */
 	int flags = CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS;
@@ -189,40 +192,18 @@ noreturn static void enter(const struct ctr *r, const struct exec_opts *o, int p
 		/* one call joins them all, atomically, in the kernel's order */
 		fail("setns(pidfd)");
 	}
-	/* Joining a mount namespace put us at its root; now the workdir. */
-	const char *wd = o->workdir ? o->workdir : (r->workdir[0] ? r->workdir : "/");
-	if (chdir(wd) < 0)
-		fail(wd);
-
-	container_env(r->hostname, o->tty, r->env, r->nenv);
-	for (int i = 0; i < o->nenv; i++)
-		putenv((char *)o->env[i]);
-
-	if (setsid() < 0)
-		fail("setsid");
-	if (slave >= 0) {
-		if (ioctl(slave, TIOCSCTTY, 0) < 0)
-			fail("TIOCSCTTY");
-		for (int fd = 0; fd < 3; fd++)
-			if (dup2(slave, fd) < 0)
-				fail("dup2 terminal");
-	} else if (!o->interactive) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
-			fail("stdin from /dev/null");
-	}
-	/* The same privileges as the container's own processes. */
-	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		fail("close_range");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		fail("prctl(PR_SET_NO_NEW_PRIVS)");
-	if (caps_apply_default() < 0)
-		fail("capabilities");
-	execvp(o->argv[0], o->argv);
-	int err = errno;
-	if (write(err_fd, &err, sizeof(err)) < 0)
-		_exit(125);
-	_exit(err == ENOENT ? 127 : 126);
+	/* Joining the mount namespace put us at its root. From here on it
+	 * is the same way in as run's: every host fd closed before the
+	 * working directory is looked up. */
+	struct entry e = {
+		.argv = o->argv, .hostname = r->hostname, .tty = o->tty,
+		.env = r->env, .nenv = r->nenv, .extra_env = (char *const *)o->env, .nextra = o->nenv,
+		.workdir = o->workdir ? o->workdir : r->workdir,
+		.user = o->user ? o->user : r->user,
+		.stdin_null = !o->interactive, .out_fd = -1, .err_fd = -1,
+		.tty_fd = slave, .exec_err_fd = err_fd, .seccomp = prog,
+	};
+	enter_container(&e);
 }
 
 /* The middle process (nsenter's shape). setns(CLONE_NEWPID) never moves
@@ -234,7 +215,7 @@ noreturn static void enter(const struct ctr *r, const struct exec_opts *o, int p
  * PID namespaces is EINVAL), which libraries, and LeakSanitizer at exit,
  * try. */
 noreturn static void helper(const struct ctr *r, const struct exec_opts *o, const struct cgroup *cg,
-			    int pidfd, const int *fds, int slave, int err_fd)
+			    int pidfd, const int *fds, int slave, int err_fd, const struct sock_fprog *prog)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Joining a PID namespace takes CAP_SYS_ADMIN both over it and in
@@ -260,7 +241,7 @@ noreturn static void helper(const struct ctr *r, const struct exec_opts *o, cons
 	if (pid < 0)
 		fail("clone into the container");
 	if (pid == 0)
-		enter(r, o, pidfd, fds, slave, err_fd);
+		enter(r, o, pidfd, fds, slave, err_fd, prog);
 	/* our copy of the exec pipe must go, or the client never sees EOF */
 	close(err_fd);
 	int status = wait_child(pid);
@@ -289,6 +270,7 @@ int cmd_exec(int argc, char **argv)
 	int err_pipe[2] = { -1, -1 }, fds[6] = { -1, -1, -1, -1, -1, -1 }, nsfiles = use_nsfiles();
 	pid_t child = -1;
 	struct cgroup cg;
+	struct sock_fprog prog = { 0, NULL };
 	if (!ctr_running(&r)) {
 		fprintf(stderr, "mini-docker: exec: container %s is not running\n", o.container);
 		goto out;
@@ -301,6 +283,11 @@ int cmd_exec(int argc, char **argv)
 	}
 	if (!r.rootless && cg_lookup(&cg, r.id, CG_CPU | CG_MEMORY | CG_PIDS) < 0)
 		goto out;
+	/* the container's own profile, as run compiled it */
+	if (seccomp_load_profile(r.seccomp, caps_default_mask(), run, &prog, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mini-docker: exec: %s\n", why);
+		goto out;
+	}
 	if (nsfiles)
 		for (size_t i = 0; i < 6; i++)
 			if ((ns_order[i].flag != CLONE_NEWUSER || r.rootless) &&
@@ -322,7 +309,7 @@ int cmd_exec(int argc, char **argv)
 		close(err_pipe[0]);
 		if (master >= 0)
 			close(master);
-		helper(&r, &o, &cg, pidfd, nsfiles ? fds : NULL, slave, err_pipe[1]);
+		helper(&r, &o, &cg, pidfd, nsfiles ? fds : NULL, slave, err_pipe[1], &prog);
 	}
 	close(err_pipe[1]);
 	err_pipe[1] = -1;
@@ -357,6 +344,7 @@ out:
 		close(child_pidfd);
 	if (pidfd >= 0)
 		close(pidfd);
+	free(prog.filter);
 	ctr_free(&r);
 	return rc;
 }

@@ -41,10 +41,11 @@ static int helper_path(char *out, size_t size, char *why, size_t why_size)
 	return 0;
 }
 
-/* Run the helper with args, its one stdout line in line. posix_spawn is
- * vfork-like (the child borrows our memory until it execs), so a spawn
- * costs no copy of our page tables. */
-static int helper(char *const args[], char *line, size_t line_size, char *why, size_t why_size)
+/* Run the helper with args and in_fd (if >= 0) as its stdin, its one
+ * stdout line in line. posix_spawn is vfork-like (the child borrows our
+ * memory until it execs), so a spawn costs no copy of our page tables. */
+static int helper(char *const args[], int in_fd, char *line, size_t line_size, char *why,
+		  size_t why_size)
 {
 	char path[PATH_MAX];
 	if (helper_stop) {
@@ -65,8 +66,10 @@ static int helper(char *const args[], char *line, size_t line_size, char *why, s
 		snprintf(why, why_size, "pipe2: %s", strerror(errno));
 		goto out;
 	}
-	/* dup2 onto fd 1 clears close-on-exec on the copy only */
+	/* dup2 onto fd 0 and 1 clears close-on-exec on the copies only */
 	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+	if (in_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
 	/* who the helper's parent must be (layer_main.c) */
 	char self[16];
 	snprintf(self, sizeof(self), "%d", (int)getpid());
@@ -123,45 +126,47 @@ out:
 	return rc;
 }
 
-int helper_diff_id(const char *tar, char out[65], char *why, size_t why_size)
+/* "BLOB DIFFID SIZE" */
+static int parse_unpacked(const char *line, char blob[65], char diff[65], long long *size)
 {
-	char line[1024];
-	if (helper((char *[]){ "diff-id", (char *)tar, NULL }, line, sizeof(line), why, why_size) < 0)
+	char b[65], d[65], *end;
+	if (sscanf(line, "%64s %64s", b, d) != 2 || !is_hex64(b) || !is_hex64(d))
 		return -1;
-	if (!is_hex64(line)) {
-		snprintf(why, why_size, "mini-docker-layer diff-id %s: no DiffID in '%s'", tar, line);
+	const char *num = strrchr(line, ' ');
+	errno = 0;
+	long long n = num ? strtoll(num + 1, &end, 10) : -1;
+	if (!num || errno || end == num + 1 || *end || n < 0)
 		return -1;
-	}
-	memcpy(out, line, 65);
+	memcpy(blob, b, 65);
+	memcpy(diff, d, 65);
+	*size += n;
 	return 0;
 }
 
-int helper_unpack(const char *tar, const char *dir, long long *size, char *why, size_t why_size)
+int helper_unpack(int fd, const char *dir, const char *want_blob, char blob[65], char diff[65],
+		  long long *size, char *why, size_t why_size)
 {
-	char line[1024], *end;
-	if (helper((char *[]){ "unpack", (char *)tar, (char *)dir, NULL }, line, sizeof(line), why,
-		   why_size) < 0)
+	char line[1024];
+	if (helper((char *[]){ "unpack", (char *)dir, (char *)want_blob, NULL }, fd, line, sizeof(line),
+		   why, why_size) < 0)
 		return -1;
-	errno = 0;
-	long long n = strtoll(line, &end, 10);
-	if (errno || end == line || *end || n < 0) {
-		snprintf(why, why_size, "mini-docker-layer unpack %s: no size in '%s'", tar, line);
+	if (parse_unpacked(line, blob, diff, size) < 0) {
+		snprintf(why, why_size, "mini-docker-layer unpack: no digests and size in '%s'", line);
 		return -1;
 	}
-	*size += n;
 	return 0;
 }
 
 int helper_pack(const char *upper, const char *tar, char *why, size_t why_size)
 {
 	char line[1024];
-	return helper((char *[]){ "pack", (char *)upper, (char *)tar, NULL }, line, sizeof(line), why,
-		      why_size);
+	return helper((char *[]){ "pack", (char *)upper, (char *)tar, NULL }, -1, line, sizeof(line),
+		      why, why_size);
 }
 
-int helper_extract(const char *tar, const char *dir, char *why, size_t why_size)
+int helper_extract(int fd, const char *dir, char *why, size_t why_size)
 {
 	char line[1024];
-	return helper((char *[]){ "extract", (char *)tar, (char *)dir, NULL }, line, sizeof(line), why,
+	return helper((char *[]){ "extract", (char *)dir, NULL }, fd, line, sizeof(line), why,
 		      why_size);
 }

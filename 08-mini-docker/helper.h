@@ -21,13 +21,16 @@
  * what it made. */
 extern volatile sig_atomic_t helper_stop;
 
-/* layer_diff_id() of layer.h, in the helper. */
-int helper_diff_id(const char *tar, char out[65], char *why, size_t why_size);
-/* layer_unpack(); *size gets the bytes of the regular files. */
-int helper_unpack(const char *tar, const char *dir, long long *size, char *why, size_t why_size);
+/* layer_unpack() of layer.h on the layer read from fd (which the helper
+ * gets as its stdin: an fd, not a path it would open again): blob and diff
+ * get the layer's two digests, *size the bytes of its regular files.
+ * want_blob (or NULL): the blob digest the archive promised, for a clearer
+ * reason ("corrupt") when a damaged blob does not even unpack. */
+int helper_unpack(int fd, const char *dir, const char *want_blob, char blob[65], char diff[65],
+		  long long *size, char *why, size_t why_size);
 /* layer_pack(): an overlay upper dir to a layer tar. */
 int helper_pack(const char *upper, const char *tar, char *why, size_t why_size);
-/* tar_extract(): a plain tar, no whiteouts. */
-int helper_extract(const char *tar, const char *dir, char *why, size_t why_size);
+/* tar_extract(): the plain tar read from fd, no whiteouts. */
+int helper_extract(int fd, const char *dir, char *why, size_t why_size);
 
 #endif

@@ -18,9 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "common.h"
 #include "digest.h"
 #include "helper.h"
+#include "member.h"
 #include "overlay.h"
 
 /* ---- names --------------------------------------------------------------- */
@@ -277,19 +279,51 @@ static void repos_set(json_object *o, const char *repo, const char *tag, const c
 
 /* ---- layers --------------------------------------------------------------- */
 
-/* Put the layer in tar on top of parent (a ChainID, or NULL): DiffID,
- * ChainID, and the files under a fresh cache-id unless that ChainID is
- * already stored. Lock held. */
-static int layer_add(const char *root, const char *parent, const char *tar, char diff[65],
-		     char chain[65], char *why, size_t why_size)
+/* The layerdb entry of a layer just unpacked into cache: written under
+ * tmp/, then renamed into place whole. Lock held. */
+static int layer_record(const char *root, const char *parent, const char *diff, const char *chain,
+			const char *cache, long long size, char *why, size_t why_size)
 {
-	char dir[PATH_MAX], cache[65], layer[PATH_MAX], tmp[PATH_MAX], p[PATH_MAX + 16], text[160];
-	if (helper_diff_id(tar, diff, why, why_size) < 0)
-		return -1;
-	chain_id(parent, diff, chain);
+	char dir[PATH_MAX], tmp[PATH_MAX], p[PATH_MAX + 16];
 	pathf(dir, sizeof(dir), "%s/image/overlay2/layerdb/sha256/%s", root, chain);
-	if (access(dir, F_OK) == 0)
-		return 0; /* shared: stored once */
+	pathf(tmp, sizeof(tmp), "%s/image/overlay2/layerdb/tmp/%s", root, cache);
+	if (mkdir(tmp, 0700) < 0) {
+		snprintf(why, why_size, "mkdir %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	char dtext[80], stext[32], ptext[80];
+	snprintf(dtext, sizeof(dtext), "sha256:%s", diff);
+	snprintf(stext, sizeof(stext), "%lld", size);
+	snprintf(ptext, sizeof(ptext), "sha256:%s", parent ? parent : "");
+	const struct { const char *name, *value; } files[4] = {
+		{ "diff", dtext }, { "size", stext }, { "cache-id", cache }, { "parent", parent ? ptext : NULL } };
+	for (int i = 0; i < 4; i++) {
+		if (!files[i].value)
+			continue;
+		pathf(p, sizeof(p), "%s/%s", tmp, files[i].name);
+		if (write_text(p, files[i].value) < 0) {
+			snprintf(why, why_size, "could not write %s", p);
+			goto fail;
+		}
+	}
+	if (rename(tmp, dir) == 0)
+		return 0;
+	snprintf(why, why_size, "rename %s: %s", tmp, strerror(errno));
+fail:
+	ovl_remove_tree(tmp);
+	return -1;
+}
+
+/* Put the layer read from fd on top of parent (a ChainID, or NULL): unpack
+ * it under a fresh cache-id, with its DiffID (and blob digest) computed by
+ * the helper in the same pass, so the digests checked are those of the
+ * bytes unpacked. want_blob and want_diff (or NULL) are what the archive
+ * promised. A ChainID already stored keeps its files (stored once) and the
+ * new copy goes. Lock held. */
+static int layer_add(const char *root, const char *parent, int fd, const char *want_blob,
+		     const char *want_diff, char diff[65], char chain[65], char *why, size_t why_size)
+{
+	char cache[65], layer[PATH_MAX], p[PATH_MAX + 16], blob[65];
 	/* The cache-id is random, not derived from the content: the layer's
 	 * files are found through layerdb, never by hashing a path. */
 	random_hex(cache);
@@ -300,43 +334,27 @@ static int layer_add(const char *root, const char *parent, const char *tar, char
 		return -1;
 	}
 	long long size = 0;
-	if (helper_unpack(tar, p, &size, why, why_size) < 0)
+	if (helper_unpack(fd, p, want_blob, blob, diff, &size, why, why_size) < 0)
 		goto fail;
-	/* layerdb entry: written under tmp/, then renamed into place whole */
-	pathf(tmp, sizeof(tmp), "%s/image/overlay2/layerdb/tmp/%s", root, cache);
-	if (mkdir(tmp, 0700) < 0) {
-		snprintf(why, why_size, "mkdir %s: %s", tmp, strerror(errno));
+	if (want_blob && strcmp(blob, want_blob) != 0) {
+		snprintf(why, why_size, "blob sha256:%.12s has sha256:%.12s: corrupt", want_blob, blob);
 		goto fail;
 	}
-	struct { const char *name, *value; } files[4] = { { "diff", NULL }, { "size", NULL },
-							  { "cache-id", cache }, { "parent", NULL } };
-	char dtext[80], stext[32], ptext[80];
-	snprintf(dtext, sizeof(dtext), "sha256:%s", diff);
-	snprintf(stext, sizeof(stext), "%lld", size);
-	files[0].value = dtext;
-	files[1].value = stext;
-	if (parent) {
-		snprintf(ptext, sizeof(ptext), "sha256:%s", parent);
-		files[3].value = ptext;
-	}
-	for (int i = 0; i < 4; i++) {
-		if (!files[i].value)
-			continue;
-		pathf(p, sizeof(p), "%s/%s", tmp, files[i].name);
-		snprintf(text, sizeof(text), "%s", files[i].value);
-		if (write_text(p, text) < 0) {
-			snprintf(why, why_size, "could not write %s", p);
-			goto fail;
-		}
-	}
-	if (rename(tmp, dir) < 0) {
-		snprintf(why, why_size, "rename %s: %s", tmp, strerror(errno));
+	if (want_diff && strcmp(diff, want_diff) != 0) {
+		snprintf(why, why_size, "its DiffID is sha256:%.12s but the config says sha256:%.12s",
+			 diff, want_diff);
 		goto fail;
 	}
-	return 0;
+	chain_id(parent, diff, chain);
+	pathf(p, sizeof(p), "%s/image/overlay2/layerdb/sha256/%s", root, chain);
+	if (access(p, F_OK) == 0) {
+		ovl_remove_tree(layer); /* shared: stored once */
+		return 0;
+	}
+	if (layer_record(root, parent, diff, chain, cache, size, why, why_size) == 0)
+		return 0;
 fail:
 	ovl_remove_tree(layer);
-	ovl_remove_tree(tmp);
 	return -1;
 }
 
@@ -490,10 +508,13 @@ int image_resolve(const char *root, const char *name, struct image_ref *img, cha
 	}
 	if (json_object_object_get_ex(cfg, "config", &c) && json_object_is_type(c, json_type_object)) {
 		get_strv(c, "Cmd", &img->cmd, &img->ncmd);
+		get_strv(c, "Entrypoint", &img->entrypoint, &img->nentry);
 		get_strv(c, "Env", &img->env, &img->nenv);
-		json_object *wd;
+		json_object *wd, *u;
 		if (json_object_object_get_ex(c, "WorkingDir", &wd) && json_object_get_string(wd))
 			snprintf(img->workdir, sizeof(img->workdir), "%s", json_object_get_string(wd));
+		if (json_object_object_get_ex(c, "User", &u) && json_object_get_string(u))
+			snprintf(img->user, sizeof(img->user), "%s", json_object_get_string(u));
 	}
 	rc = 0;
 out:
@@ -511,8 +532,11 @@ void image_ref_free(struct image_ref *img)
 		free(img->cmd[i]);
 	for (int i = 0; i < img->nenv; i++)
 		free(img->env[i]);
+	for (int i = 0; i < img->nentry; i++)
+		free(img->entrypoint[i]);
 	free(img->cmd);
 	free(img->env);
+	free(img->entrypoint);
 	memset(img, 0, sizeof(*img));
 }
 
@@ -632,57 +656,31 @@ static char *import_config(const char *diff, const char *source)
 	return s;
 }
 
-/* Copy stdin to a file (import -): DiffID needs two passes over the tar. */
-static int spool_stdin(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return warn_errno("open %s", path);
-	char buf[1 << 16];
-	ssize_t n;
-	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
-		if (write(fd, buf, (size_t)n) != n) {
-			close(fd);
-			return warn_errno("write %s", path);
-		}
-	int err = errno;
-	close(fd);
-	errno = err;
-	if (n < 0 && errno == EINTR && helper_stop) {
-		fprintf(stderr, "mini-docker: import: interrupted\n");
-		return -1;
-	}
-	return n < 0 ? warn_errno("read stdin") : 0;
-}
-
+/* import FILE or import - (stdin): the helper reads it once, in the pass
+ * that unpacks it, so even stdin needs no copy first. A failed import or
+ * load exits 125, the code Docker's CLI uses for "the command failed". */
 int image_import(const char *root, const char *file, const char *ref)
 {
-	char repo[256], tag[130], why[PATH_MAX + 256], tmp[PATH_MAX], diff[65], chain[65], id[65];
+	char repo[256], tag[130], why[PATH_MAX + 256], diff[65], chain[65], id[65];
 	if (ref_parse(ref, repo, sizeof(repo), tag, sizeof(tag), why, sizeof(why)) < 0) {
 		fprintf(stderr, "mini-docker: %s\n", why);
-		return 1;
+		return 125;
 	}
-	if (strcmp(file, "-") != 0 && access(file, R_OK) < 0) {
-		fprintf(stderr, "mini-docker: import: cannot read '%s': %s\n", file, strerror(errno));
-		return 1;
+	int stdin_ = strcmp(file, "-") == 0;
+	int fd = stdin_ ? STDIN_FILENO : file_open_regular(file, why, sizeof(why));
+	if (fd < 0) {
+		fprintf(stderr, "mini-docker: import: %s%s\n", why,
+			strstr(why, "not a regular file") ? " (for a stream: import - NAME < FILE)" : "");
+		return 125;
 	}
-	int lock = store_lock(root), rc = 1;
+	int lock = store_lock(root), rc = 125;
 	if (lock < 0)
-		return 1;
-	tmp[0] = '\0';
-	if (strcmp(file, "-") == 0) {
-		char r[65];
-		random_hex(r);
-		pathf(tmp, sizeof(tmp), "%s/tmp/import-%.16s.tar", root, r);
-		if (spool_stdin(tmp) < 0)
-			goto out;
-		file = tmp;
-	}
-	if (layer_add(root, NULL, file, diff, chain, why, sizeof(why)) < 0) {
-		fprintf(stderr, "mini-docker: import: %s\n", why);
+		goto out;
+	if (layer_add(root, NULL, fd, NULL, NULL, diff, chain, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mini-docker: import: %s: %s\n", file, why);
 		goto out;
 	}
-	char *cfg = import_config(diff, strcmp(file, tmp) == 0 ? "-" : file);
+	char *cfg = import_config(diff, file);
 	int r = config_store(root, cfg, strlen(cfg), id);
 	free(cfg);
 	if (r < 0 || tag_image(root, ref, id, 0) < 0)
@@ -690,28 +688,23 @@ int image_import(const char *root, const char *file, const char *ref)
 	printf("sha256:%s\n", id);
 	rc = 0;
 out:
-	if (tmp[0])
-		unlink(tmp);
-	return store_unlock(lock, rc);
+	if (!stdin_)
+		close(fd);
+	return lock < 0 ? rc : store_unlock(lock, rc);
 }
 
-/* One image of an archive: its config's bytes and its layer files, bottom
- * first. Every layer goes through layer_add, and its DiffID must be the
- * one the config promises. */
-static int add_image(const char *root, const char *config_path, char **layers, int nlayers,
-		     char id[65], char *why, size_t why_size)
+/* One image of an archive: its config's bytes (already read, and checked
+ * against their digest where the archive names one) and its layer members,
+ * bottom first, each with the blob digest the archive names (OCI) or NULL.
+ * Every layer's DiffID must be the one the config promises. */
+static int add_image(const char *root, int dirfd, const char *bytes, size_t len, char **layers,
+		     char **blobs, int nlayers, char id[65], char *why, size_t why_size)
 {
-	size_t len;
-	char *bytes = read_whole(config_path, 64 << 20, &len);
-	if (!bytes) {
-		snprintf(why, why_size, "read %s: %s", config_path, strerror(errno));
-		return -1;
-	}
 	json_object *cfg = json_tokener_parse(bytes);
-	char diffs[MAX_LAYERS][65], diff[65], chain[65], parent[65];
+	char diffs[MAX_LAYERS][65], diff[65], chain[65], parent[65], reason[PATH_MAX + 128];
 	int rc = -1, n = cfg ? config_diff_ids(cfg, diffs, why, why_size) : -1;
 	if (!cfg)
-		snprintf(why, why_size, "%s is not valid JSON", config_path);
+		snprintf(why, why_size, "the image config is not valid JSON");
 	if (n < 0)
 		goto out;
 	if (n != nlayers) {
@@ -719,11 +712,16 @@ static int add_image(const char *root, const char *config_path, char **layers, i
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		if (layer_add(root, i ? parent : NULL, layers[i], diff, chain, why, why_size) < 0)
+		int fd = member_open(dirfd, layers[i], reason, sizeof(reason));
+		if (fd < 0) {
+			snprintf(why, why_size, "layer %d: %s", i + 1, reason);
 			goto out;
-		if (strcmp(diff, diffs[i]) != 0) {
-			snprintf(why, why_size, "layer %d: its DiffID is sha256:%.12s but the config "
-				 "says sha256:%.12s", i + 1, diff, diffs[i]);
+		}
+		int r = layer_add(root, i ? parent : NULL, fd, blobs ? blobs[i] : NULL, diffs[i], diff,
+				  chain, reason, sizeof(reason));
+		close(fd);
+		if (r < 0) {
+			snprintf(why, why_size, "layer %d (%s): %s", i + 1, layers[i], reason);
 			goto out;
 		}
 		memcpy(parent, chain, sizeof(parent));
@@ -731,24 +729,21 @@ static int add_image(const char *root, const char *config_path, char **layers, i
 	rc = config_store(root, bytes, len, id);
 out:
 	json_object_put(cfg);
-	free(bytes);
 	return rc;
 }
 
-/* A path from an archive's JSON, joined to its directory: relative and
- * without "..", or the JSON could point anywhere on the host. */
-static int archive_path(const char *dir, const char *rel, char *out, size_t size)
+/* A path from an archive's JSON: relative and without "..". member_open
+ * resolves it inside the archive anyway; this gives the clearer message. */
+static int archive_path(const char *rel)
 {
-	if (!rel || rel[0] == '/' || path_has_dotdot(rel))
-		return -1;
-	return snprintf(out, size, "%s/%s", dir, rel) >= (int)size ? -1 : 0;
+	return rel && rel[0] != '/' && !path_has_dotdot(rel) && strlen(rel) < PATH_MAX ? 0 : -1;
 }
 
-static int blob_path(const char *dir, const char *digest, char *out, size_t size)
+static int blob_path(const char *digest, char *out, size_t size)
 {
 	if (!digest || strncmp(digest, "sha256:", 7) != 0 || !is_hex64(digest + 7))
 		return -1;
-	return snprintf(out, size, "%s/blobs/sha256/%s", dir, digest + 7) >= (int)size ? -1 : 0;
+	return snprintf(out, size, "blobs/sha256/%s", digest + 7) >= (int)size ? -1 : 0;
 }
 
 static void free_layers(char **layers, int n)
@@ -757,12 +752,53 @@ static void free_layers(char **layers, int n)
 		free(layers[i]);
 }
 
-/* docker save: manifest.json = [{"Config": "...", "RepoTags": [...], "Layers": [...]}] */
-static int load_docker(const char *root, const char *dir, char *why, size_t why_size)
+/* A JSON member of the archive, read once through member_read. */
+static json_object *member_json(int dirfd, const char *rel, char *why, size_t why_size)
 {
-	char p[PATH_MAX + 16];
-	pathf(p, sizeof(p), "%s/manifest.json", dir);
-	json_object *m = read_json(p, why, why_size);
+	char *s = member_read(dirfd, rel, 64 << 20, NULL, why, why_size);
+	if (!s)
+		return NULL;
+	json_object *o = json_tokener_parse(s);
+	free(s);
+	if (!o)
+		snprintf(why, why_size, "%s is not valid JSON", rel);
+	return o;
+}
+
+/* docker save: manifest.json = [{"Config": "...", "RepoTags": [...], "Layers": [...]}] */
+static int load_docker_one(const char *root, int dirfd, json_object *img, size_t i,
+			   char id[65], char *why, size_t why_size)
+{
+	json_object *cfg, *ls;
+	const char *cpath = json_object_object_get_ex(img, "Config", &cfg) ? json_object_get_string(cfg) : NULL;
+	if (archive_path(cpath) < 0 || !json_object_object_get_ex(img, "Layers", &ls) ||
+	    !json_object_is_type(ls, json_type_array) || json_object_array_length(ls) > MAX_LAYERS) {
+		snprintf(why, why_size, "manifest.json entry %zu: Config or Layers missing or unsafe", i);
+		return -1;
+	}
+	char *layers[MAX_LAYERS];
+	int n = 0, rc = -1;
+	for (size_t j = 0; j < json_object_array_length(ls); j++) {
+		const char *l = json_object_get_string(json_object_array_get_idx(ls, j));
+		if (archive_path(l) < 0) {
+			snprintf(why, why_size, "manifest.json: layer %zu has an unsafe path", j + 1);
+			goto out;
+		}
+		layers[n++] = strdup(l);
+	}
+	size_t len;
+	char *bytes = member_read(dirfd, cpath, 64 << 20, &len, why, why_size);
+	if (bytes)
+		rc = add_image(root, dirfd, bytes, len, layers, NULL, n, id, why, why_size);
+	free(bytes);
+out:
+	free_layers(layers, n);
+	return rc;
+}
+
+static int load_docker(const char *root, int dirfd, char *why, size_t why_size)
+{
+	json_object *m = member_json(dirfd, "manifest.json", why, why_size), *tags;
 	if (!m || !json_object_is_type(m, json_type_array)) {
 		if (m)
 			snprintf(why, why_size, "manifest.json is not a JSON array");
@@ -771,30 +807,9 @@ static int load_docker(const char *root, const char *dir, char *why, size_t why_
 	}
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < json_object_array_length(m); i++) {
-		json_object *img = json_object_array_get_idx(m, i), *cfg, *ls, *tags;
-		char cpath[PATH_MAX], id[65], *layers[MAX_LAYERS];
-		int n = 0;
-		rc = -1;
-		if (!json_object_object_get_ex(img, "Config", &cfg) ||
-		    archive_path(dir, json_object_get_string(cfg), cpath, sizeof(cpath)) < 0 ||
-		    !json_object_object_get_ex(img, "Layers", &ls) || !json_object_is_type(ls, json_type_array) ||
-		    json_object_array_length(ls) > MAX_LAYERS) {
-			snprintf(why, why_size, "manifest.json entry %zu: Config or Layers missing or unsafe", i);
-			break;
-		}
-		for (size_t j = 0; j < json_object_array_length(ls); j++) {
-			char lp[PATH_MAX];
-			if (archive_path(dir, json_object_get_string(json_object_array_get_idx(ls, j)),
-					 lp, sizeof(lp)) < 0) {
-				snprintf(why, why_size, "manifest.json: layer %zu has an unsafe path", j + 1);
-				free_layers(layers, n);
-				goto done;
-			}
-			layers[n++] = strdup(lp);
-		}
-		rc = add_image(root, cpath, layers, n, id, why, why_size);
-		free_layers(layers, n);
-		if (rc < 0)
+		json_object *img = json_object_array_get_idx(m, i);
+		char id[65];
+		if ((rc = load_docker_one(root, dirfd, img, i, id, why, why_size)) < 0)
 			break;
 		int tagged = 0;
 		if (json_object_object_get_ex(img, "RepoTags", &tags) && json_object_is_type(tags, json_type_array))
@@ -806,33 +821,109 @@ static int load_docker(const char *root, const char *dir, char *why, size_t why_
 		if (!tagged)
 			printf("Loaded image ID: sha256:%s\n", id);
 	}
-done:
 	json_object_put(m);
 	return rc;
 }
 
-/* The bytes of a blob, checked against its digest: content addressing
- * means the name is the proof. */
-static int blob_check(const char *path, const char *digest, char *why, size_t why_size)
+/* A blob's bytes, read once and checked against its digest: content
+ * addressing means the name is the proof, and the bytes checked are the
+ * bytes then used. NULL with a reason. */
+static char *blob_read(int dirfd, const char *digest, size_t *len, char *why, size_t why_size)
 {
-	char got[65];
-	if (file_sha256(path, got) < 0) {
-		snprintf(why, why_size, "read %s: %s", path, strerror(errno));
-		return -1;
+	char rel[128], got[65];
+	if (blob_path(digest, rel, sizeof(rel)) < 0) {
+		snprintf(why, why_size, "'%s' is not a sha256 digest", digest ? digest : "(none)");
+		return NULL;
 	}
+	char *bytes = member_read(dirfd, rel, 64 << 20, len, why, why_size);
+	if (!bytes)
+		return NULL;
+	sha256_hex(bytes, *len, got);
 	if (strcmp(got, digest + 7) != 0) {
 		snprintf(why, why_size, "blob %.19s has sha256:%.12s: corrupt", digest, got);
-		return -1;
+		free(bytes);
+		return NULL;
 	}
+	return bytes;
+}
+/* The layout's name for an image: org.opencontainers.image.ref.name is
+ * usually just a tag ("latest"); the image name is then the layout
+ * directory's (or archive's) base name. 0, or -1 if it names none. */
+static int oci_name(json_object *d, const char *input, char *name, size_t size)
+{
+	json_object *ann, *refname;
+	const char *ref = NULL;
+	if (json_object_object_get_ex(d, "annotations", &ann) &&
+	    json_object_object_get_ex(ann, "org.opencontainers.image.ref.name", &refname))
+		ref = json_object_get_string(refname);
+	if (!ref)
+		return -1;
+	if (strchr(ref, ':') || strchr(ref, '/')) {
+		snprintf(name, size, "%s", ref);
+		return 0;
+	}
+	char base[PATH_MAX];
+	snprintf(base, sizeof(base), "%s", input);
+	char *b = basename(base), *dot = strstr(b, ".tar");
+	if (dot)
+		*dot = '\0';
+	for (char *c = b; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	snprintf(name, size, "%s:%s", b, ref);
 	return 0;
 }
 
-/* OCI image layout: index.json -> manifest blob -> config + layer blobs. */
-static int load_oci(const char *root, const char *dir, const char *input, char *why, size_t why_size)
+/* One manifest of an OCI layout: its blob, its config blob, its layer blobs
+ * (each checked in the pass that unpacks it). */
+static int load_oci_one(const char *root, int dirfd, const char *digest, char id[65],
+			char *why, size_t why_size)
 {
-	char p[PATH_MAX + 16];
-	pathf(p, sizeof(p), "%s/index.json", dir);
-	json_object *idx = read_json(p, why, why_size), *ms;
+	size_t len;
+	char *mbytes = blob_read(dirfd, digest, &len, why, why_size), *cbytes = NULL;
+	json_object *man = mbytes ? json_tokener_parse(mbytes) : NULL, *cfg, *ls, *dg;
+	char *layers[MAX_LAYERS], *blobs[MAX_LAYERS];
+	int n = 0, rc = -1;
+	free(mbytes);
+	if (!man) {
+		if (mbytes)
+			snprintf(why, why_size, "manifest %.19s is not valid JSON", digest);
+		return -1;
+	}
+	const char *cdigest = NULL;
+	if (json_object_object_get_ex(man, "config", &cfg) && json_object_object_get_ex(cfg, "digest", &dg))
+		cdigest = json_object_get_string(dg);
+	if (!cdigest || !json_object_object_get_ex(man, "layers", &ls) ||
+	    !json_object_is_type(ls, json_type_array) || json_object_array_length(ls) > MAX_LAYERS) {
+		snprintf(why, why_size, "manifest %.19s: config or layers missing", digest);
+		goto out;
+	}
+	for (size_t j = 0; j < json_object_array_length(ls); j++) {
+		char rel[128];
+		const char *ld = NULL;
+		if (json_object_object_get_ex(json_object_array_get_idx(ls, j), "digest", &dg))
+			ld = json_object_get_string(dg);
+		if (blob_path(ld, rel, sizeof(rel)) < 0) {
+			snprintf(why, why_size, "manifest %.19s: layer %zu has no sha256 digest", digest, j + 1);
+			goto out;
+		}
+		layers[n] = strdup(rel);
+		blobs[n++] = strdup(ld + 7);
+	}
+	if ((cbytes = blob_read(dirfd, cdigest, &len, why, why_size)) != NULL)
+		rc = add_image(root, dirfd, cbytes, len, layers, blobs, n, id, why, why_size);
+out:
+	free(cbytes);
+	free_layers(layers, n);
+	free_layers(blobs, n);
+	json_object_put(man);
+	return rc;
+}
+
+/* OCI image layout: index.json -> manifest blob -> config + layer blobs. */
+static int load_oci(const char *root, int dirfd, const char *input, char *why, size_t why_size)
+{
+	json_object *idx = member_json(dirfd, "index.json", why, why_size), *ms;
 	if (!idx)
 		return -1;
 	int rc = -1;
@@ -842,72 +933,18 @@ static int load_oci(const char *root, const char *dir, const char *input, char *
 		goto out;
 	}
 	for (size_t i = 0; i < json_object_array_length(ms); i++) {
-		json_object *d = json_object_array_get_idx(ms, i), *dg, *mt, *ann, *refname;
+		json_object *d = json_object_array_get_idx(ms, i), *dg, *mt;
 		const char *digest = json_object_object_get_ex(d, "digest", &dg) ? json_object_get_string(dg) : NULL;
 		const char *type = json_object_object_get_ex(d, "mediaType", &mt) ? json_object_get_string(mt) : "";
-		char mpath[PATH_MAX], cpath[PATH_MAX], *layers[MAX_LAYERS], id[65], name[512];
-		int n = 0;
+		char id[65], name[512];
 		if (strstr(type, "index")) {
 			snprintf(why, why_size, "index.json entry %zu is itself an index (multi-platform); "
 				 "copy one platform out first, e.g. with skopeo", i);
 			goto out;
 		}
-		if (blob_path(dir, digest, mpath, sizeof(mpath)) < 0 || blob_check(mpath, digest, why, why_size) < 0) {
-			if (!digest || !is_hex64(strip_sha(digest)))
-				snprintf(why, why_size, "index.json entry %zu has no sha256 digest", i);
+		if (load_oci_one(root, dirfd, digest, id, why, why_size) < 0)
 			goto out;
-		}
-		json_object *man = read_json(mpath, why, why_size), *cfg, *ls;
-		if (!man)
-			goto out;
-		const char *cdigest = NULL;
-		if (json_object_object_get_ex(man, "config", &cfg) &&
-		    json_object_object_get_ex(cfg, "digest", &dg))
-			cdigest = json_object_get_string(dg);
-		if (blob_path(dir, cdigest, cpath, sizeof(cpath)) < 0 ||
-		    !json_object_object_get_ex(man, "layers", &ls) || !json_object_is_type(ls, json_type_array) ||
-		    json_object_array_length(ls) > MAX_LAYERS) {
-			snprintf(why, why_size, "manifest %.19s: config or layers missing", digest);
-			json_object_put(man);
-			goto out;
-		}
-		int bad = blob_check(cpath, cdigest, why, why_size) < 0;
-		for (size_t j = 0; !bad && j < json_object_array_length(ls); j++) {
-			char lp[PATH_MAX];
-			const char *ld = NULL;
-			if (json_object_object_get_ex(json_object_array_get_idx(ls, j), "digest", &dg))
-				ld = json_object_get_string(dg);
-			bad = blob_path(dir, ld, lp, sizeof(lp)) < 0 || blob_check(lp, ld, why, why_size) < 0;
-			if (!bad)
-				layers[n++] = strdup(lp);
-		}
-		json_object_put(man);
-		if (bad || add_image(root, cpath, layers, n, id, why, why_size) < 0) {
-			free_layers(layers, n);
-			goto out;
-		}
-		free_layers(layers, n);
-		/* The layout's name for it: org.opencontainers.image.ref.name is
-		 * usually just a tag ("latest"); the image name is then the
-		 * layout directory's (or archive's) base name. */
-		const char *ref = NULL;
-		if (json_object_object_get_ex(d, "annotations", &ann) &&
-		    json_object_object_get_ex(ann, "org.opencontainers.image.ref.name", &refname))
-			ref = json_object_get_string(refname);
-		if (ref && (strchr(ref, ':') || strchr(ref, '/'))) {
-			snprintf(name, sizeof(name), "%s", ref);
-		} else if (ref) {
-			char base[PATH_MAX];
-			snprintf(base, sizeof(base), "%s", input);
-			char *b = basename(base), *dot = strstr(b, ".tar");
-			if (dot)
-				*dot = '\0';
-			for (char *c = b; *c; c++)
-				if (*c >= 'A' && *c <= 'Z')
-					*c = (char)(*c - 'A' + 'a');
-			snprintf(name, sizeof(name), "%s:%s", b, ref);
-		}
-		if (!ref || tag_image(root, name, id, 1) < 0)
+		if (oci_name(d, input, name, sizeof(name)) < 0 || tag_image(root, name, id, 1) < 0)
 			printf("Loaded image ID: sha256:%s\n", id);
 	}
 	rc = 0;
@@ -916,50 +953,88 @@ out:
 	return rc;
 }
 
+/* A tar of an archive is unpacked first (with the helper's path safety)
+ * into ROOT/tmp; a directory is read where it is. Either way every member
+ * is then opened beneath that directory's fd (member.h). */
+static int load_dir(const char *root, const char *input, char *tmp, size_t tmp_size, char *why,
+		    size_t why_size)
+{
+	struct stat st;
+	if (stat(input, &st) == 0 && S_ISDIR(st.st_mode))
+		return open(input, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = file_open_regular(input, why, why_size);
+	if (fd < 0)
+		return -1;
+	char r[65];
+	random_hex(r);
+	pathf(tmp, tmp_size, "%s/tmp/load-%.16s", root, r);
+	int ok = mkdir(tmp, 0700) == 0;
+	if (!ok)
+		snprintf(why, why_size, "mkdir %s: %s", tmp, strerror(errno));
+	else if (helper_extract(fd, tmp, why, why_size) < 0)
+		ok = 0;
+	close(fd);
+	return ok ? open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+}
+
 int image_load(const char *root, const char *input)
 {
-	char why[PATH_MAX + 256], tmp[PATH_MAX], r[65], p[PATH_MAX + 32];
+	char why[PATH_MAX + 512], tmp[PATH_MAX];
 	struct stat st;
 	if (stat(input, &st) < 0) {
 		fprintf(stderr, "mini-docker: load: cannot read '%s': %s\n", input, strerror(errno));
-		return 1;
+		return 125;
 	}
-	int lock = store_lock(root), rc = 1;
+	int lock = store_lock(root), rc = 125;
 	if (lock < 0)
-		return 1;
-	const char *dir = input;
+		return rc;
 	tmp[0] = '\0';
-	if (!S_ISDIR(st.st_mode)) {
-		random_hex(r);
-		pathf(tmp, sizeof(tmp), "%s/tmp/load-%.16s", root, r);
-		if (mkdir(tmp, 0700) < 0) {
-			warn_errno("mkdir %s", tmp);
-			goto out;
-		}
-		if (helper_extract(input, tmp, why, sizeof(why)) < 0) {
-			fprintf(stderr, "mini-docker: load: %s\n", why);
-			goto out;
-		}
-		dir = tmp;
+	why[0] = '\0';
+	int dirfd = load_dir(root, input, tmp, sizeof(tmp), why, sizeof(why));
+	if (dirfd < 0) {
+		fprintf(stderr, "mini-docker: load: %s\n", why[0] ? why : strerror(errno));
+		goto out;
 	}
-	pathf(p, sizeof(p), "%s/manifest.json", dir);
-	int docker = access(p, F_OK) == 0;
-	pathf(p, sizeof(p), "%s/index.json", dir);
-	if (!docker && access(p, F_OK) < 0) {
+	/* which kind, by name only: the member itself is opened safely below */
+	int docker = faccessat(dirfd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+		     (errno != ENOENT && errno != ENOTDIR);
+	if (!docker && faccessat(dirfd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
 		fprintf(stderr, "mini-docker: load: '%s' is neither a docker-save archive (no manifest.json) "
 			"nor an OCI image layout (no index.json)\n", input);
 		goto out;
 	}
-	if ((docker ? load_docker(root, dir, why, sizeof(why))
-		    : load_oci(root, dir, input, why, sizeof(why))) < 0) {
+	if ((docker ? load_docker(root, dirfd, why, sizeof(why))
+		    : load_oci(root, dirfd, input, why, sizeof(why))) < 0) {
 		fprintf(stderr, "mini-docker: load: %s\n", why);
 		goto out;
 	}
 	rc = 0;
 out:
+	if (dirfd >= 0)
+		close(dirfd);
 	if (tmp[0])
 		ovl_remove_tree(tmp);
 	return store_unlock(lock, rc);
+}
+
+/* Pause a running container for its commit, as `docker commit` does by
+ * default: a container still writing while its upper dir is read gives a
+ * layer that never existed at any one moment, and one that swaps a
+ * directory for a symlink meanwhile tries to lead the walk out (pack.c
+ * refuses to follow anyway). A rootless container has no cgroup of its
+ * own to freeze: it is committed running, and only pack.c's fd walk
+ * protects that. Sets *paused. 0 or -1 (printed). */
+static int pause_container(const struct ctr *c, struct cgroup *cg, int *paused)
+{
+	*paused = 0;
+	if (c->rootless || !ctr_running(c))
+		return 0;
+	if (cg_lookup(cg, c->id, CG_CPU | CG_MEMORY | CG_PIDS) < 0 || cg_freeze(cg, 10000) < 0) {
+		fprintf(stderr, "mini-docker: commit: could not pause container %s\n", c->name);
+		return -1;
+	}
+	*paused = 1;
+	return 0;
 }
 
 int image_commit(const char *root, const char *run, const char *container, const char *ref)
@@ -977,7 +1052,8 @@ int image_commit(const char *root, const char *run, const char *container, const
 		return 1;
 	}
 	json_object *cfg = NULL;
-	int lock = -1, rc = 1;
+	struct cgroup cg;
+	int lock = -1, rc = 1, paused = 0, tarfd = -1;
 	tar[0] = '\0';
 	if (!c.image_id[0]) {
 		fprintf(stderr, "mini-docker: commit: container %s runs a directory (%s), not an image; "
@@ -1004,9 +1080,15 @@ int image_commit(const char *root, const char *run, const char *container, const
 	pathf(tar, sizeof(tar), "%s/tmp/commit-%.16s.tar", root, r);
 	ctr_dir(root, c.id, upper, sizeof(upper));
 	strcat(upper, "/upper");
-	if (helper_pack(upper, tar, why, sizeof(why)) < 0 ||
-	    layer_add(root, chains[n - 1], tar, diff, chain, why, sizeof(why)) < 0) {
-		fprintf(stderr, "mini-docker: commit: %s\n", why);
+	if (pause_container(&c, &cg, &paused) < 0)
+		goto out;
+	int packed = helper_pack(upper, tar, why, sizeof(why));
+	/* the tar is all we read from the container: let it go on now */
+	if (paused && cg_thaw(&cg) == 0)
+		paused = 0;
+	if (packed < 0 || (tarfd = open(tar, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    layer_add(root, chains[n - 1], tarfd, NULL, NULL, diff, chain, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mini-docker: commit: %s\n", packed < 0 || tarfd >= 0 ? why : strerror(errno));
 		goto out;
 	}
 	/* The new config: the parent's, one more diff_id and history line,
@@ -1042,6 +1124,11 @@ int image_commit(const char *root, const char *run, const char *container, const
 	printf("sha256:%s\n", newid);
 	rc = 0;
 out:
+	if (paused && cg_thaw(&cg) < 0)
+		fprintf(stderr, "mini-docker: commit: container %s may still be paused: see %s\n",
+			c.name, cg.name);
+	if (tarfd >= 0)
+		close(tarfd);
 	if (tar[0])
 		unlink(tar);
 	json_object_put(cfg);

@@ -22,9 +22,11 @@ struct image_ref {
 	char id[80];               /* "sha256:<hex>", or "" for a directory */
 	int nlower;
 	char *lower[MAX_LAYERS];   /* top layer first, as overlay wants them */
-	int ncmd, nenv;
+	int ncmd, nenv, nentry;
 	char **cmd, **env;         /* the image's defaults (may be empty) */
+	char **entrypoint;         /* run before Cmd or the user's command */
 	char workdir[PATH_MAX];
+	char user[64];             /* "User": a name or uid[:gid], "" for root */
 };
 
 /* NAME[:TAG] -> repository and tag ("latest" if none). Lowercase

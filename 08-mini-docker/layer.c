@@ -51,53 +51,113 @@ int whiteout_name(const char *relpath, char *out, size_t size)
 	return n < 0 || n >= (int)size ? -1 : 0;
 }
 
-/* ---- reading ----------------------------------------------------------- */
+/* ---- reading: one pass --------------------------------------------------- */
 
-static struct archive *open_tar(const char *path, int raw, char *why, size_t why_size)
-{
-	struct archive *a = archive_read_new();
-	if (!a)
-		die("archive_read_new: out of memory");
-	archive_read_support_filter_all(a);
-	if (raw)
-		archive_read_support_format_raw(a);
-	else
-		archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
-		snprintf(why, why_size, "%s: %s", path, archive_error_string(a));
-		archive_read_free(a);
-		return NULL;
-	}
-	return a;
-}
+/* A layer is read once, from one fd, and both of its names are computed on
+ * the way: the blob digest from the bytes as read (compressed, as a
+ * registry names them) and the DiffID from the bytes after libarchive's
+ * decompression (the tar itself). Two archive objects are chained for that:
+ * `raw` only decompresses (the "raw" format hands back the filtered
+ * stream), and `tar` reads entries from what `raw` hands out. Hashing one
+ * read and unpacking another would let a file swapped in between be
+ * unpacked under the first one's name. */
+struct feed {
+	int fd;
+	struct archive *raw, *tar;
+	struct sha256 *blob, *diff;
+	char buf[1 << 16];
+};
 
-static int raw_next(void *arg, const void **buf, size_t *len)
+static la_ssize_t fd_read(struct archive *a, void *arg, const void **buf)
 {
-	la_int64_t off;
-	int r = archive_read_data_block(arg, buf, len, &off);
-	if (r == ARCHIVE_EOF)
-		*len = 0;
-	return r == ARCHIVE_OK || r == ARCHIVE_EOF ? 0 : -1;
-}
-
-int layer_diff_id(const char *tar_path, char out[65], char *why, size_t why_size)
-{
-	/* The "raw" format hands back the stream after the compression
-	 * filters: the bytes of the tar itself, which is what DiffID hashes
-	 * (a registry's digest is of the compressed blob instead). */
-	struct archive *a = open_tar(tar_path, 1, why, why_size);
-	if (!a)
+	struct feed *f = arg;
+	ssize_t n;
+	do
+		n = read(f->fd, f->buf, sizeof(f->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(a, errno, "read: %s", strerror(errno));
 		return -1;
-	struct archive_entry *e;
-	int rc = -1;
-	if (archive_read_next_header(a, &e) != ARCHIVE_OK || sha256_stream(raw_next, a, out) < 0) {
-		snprintf(why, why_size, "%s: %s", tar_path, archive_error_string(a));
-		goto out;
 	}
-	rc = 0;
-out:
-	archive_read_free(a);
-	return rc;
+	sha256_add(f->blob, f->buf, (size_t)n);
+	*buf = f->buf;
+	return n;
+}
+
+static la_ssize_t raw_read(struct archive *a, void *arg, const void **buf)
+{
+	struct feed *f = arg;
+	size_t len;
+	la_int64_t off;
+	int r = archive_read_data_block(f->raw, buf, &len, &off);
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r != ARCHIVE_OK) {
+		archive_set_error(a, archive_errno(f->raw), "%s", archive_error_string(f->raw));
+		return -1;
+	}
+	sha256_add(f->diff, *buf, len);
+	return (la_ssize_t)len;
+}
+
+static int feed_open(struct feed *f, int fd, char *why, size_t why_size)
+{
+	struct archive_entry *e;
+	f->fd = fd;
+	f->blob = sha256_new();
+	f->diff = sha256_new();
+	f->raw = archive_read_new();
+	f->tar = archive_read_new();
+	if (!f->raw || !f->tar)
+		die("archive_read_new: out of memory");
+	/* Only decompressors that run in this process: filter_all would also
+	 * take lrzip, lzop and grzip by running those programs on the input. */
+	archive_read_support_filter_gzip(f->raw);
+	archive_read_support_filter_bzip2(f->raw);
+	archive_read_support_filter_xz(f->raw);
+	archive_read_support_filter_zstd(f->raw);
+	archive_read_support_format_raw(f->raw);
+	if (archive_read_open(f->raw, f, NULL, fd_read, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(f->raw, &e) != ARCHIVE_OK) {
+		snprintf(why, why_size, "%s", archive_error_string(f->raw));
+		return -1;
+	}
+	archive_read_support_format_tar(f->tar);
+	if (archive_read_open(f->tar, f, NULL, raw_read, NULL) != ARCHIVE_OK) {
+		snprintf(why, why_size, "%s", archive_error_string(f->tar));
+		return -1;
+	}
+	return 0;
+}
+
+/* Both digests cover every byte: what follows the tar's end marker (the
+ * padding of its last record) and the compressed file's tail are read too.
+ * After a failure the rest of the file still goes through the blob digest,
+ * so that a corrupt blob can be named as such (layer_main.c). */
+static int feed_close(struct feed *f, int ok, struct layer_digests *d, char *why, size_t why_size)
+{
+	const void *buf;
+	la_ssize_t n = 0;
+	if (ok) {
+		while ((n = raw_read(f->tar, f, &buf)) > 0)
+			;
+		if (n < 0)
+			snprintf(why, why_size, "%s", archive_error_string(f->tar));
+	}
+	while (n == 0 && (n = fd_read(f->raw, f, &buf)) > 0)
+		;
+	if (ok && n < 0 && !why[0])
+		snprintf(why, why_size, "%s", archive_error_string(f->raw));
+	char blob[65], diff[65];
+	sha256_end(f->blob, blob);
+	sha256_end(f->diff, diff);
+	if (d) {
+		memcpy(d->blob, blob, sizeof(blob));
+		memcpy(d->diff, diff, sizeof(diff));
+	}
+	archive_read_free(f->tar);
+	archive_read_free(f->raw);
+	return ok && n == 0 ? 0 : -1;
 }
 
 /* Open dir relpath below the directory rootfd, making missing components,
@@ -169,21 +229,45 @@ static void drop_overlay_xattrs(struct archive_entry *e)
 	}
 }
 
-/* The one extraction loop: whiteouts converted or not. */
-static int extract(const char *tar_path, const char *dir, int whiteouts, long long *size,
-		   char *why, size_t why_size)
+/* A whiteout entry becomes what overlayfs reads, made below dirfd with
+ * our own calls (libarchive knows nothing of whiteouts). */
+static int apply_whiteout(int dirfd, enum wh_kind kind, char *target, const char *path,
+			  char *why, size_t why_size)
 {
-	int rc = -1, cwd = -1, dirfd = -1;
-	struct archive *w = NULL, *a = open_tar(tar_path, 0, why, why_size);
-	if (!a)
-		return -1;
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0 || cwd < 0 || fchdir(dirfd) < 0) {
-		snprintf(why, why_size, "open %s: %s", dir, strerror(errno));
-		goto out;
+	if (kind == WH_OPAQUE) {
+		int fd = open_dir_below(dirfd, target);
+		if (fd < 0 || fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0) {
+			snprintf(why, why_size, "opaque dir '%s': %s", target, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+		return 0;
 	}
-	w = archive_write_disk_new();
+	char *slash = strrchr(target, '/');
+	const char *name = slash ? slash + 1 : target;
+	if (slash)
+		*slash = '\0';
+	int fd = open_dir_below(dirfd, slash ? target : ".");
+	/* overlay's whiteout: a character device 0:0 (stage 07) */
+	if (fd >= 0)
+		unlinkat(fd, name, 0);
+	if (fd < 0 || mknodat(fd, name, S_IFCHR, makedev(0, 0)) < 0) {
+		snprintf(why, why_size, "whiteout for '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static struct archive *disk_writer(void)
+{
+	struct archive *w = archive_write_disk_new();
+	if (!w)
+		die("archive_write_disk_new: out of memory");
 	/* SECURE_*: refuse "/etc/x", "../x" and any path through a symlink
 	 * (the layer's own "lib -> /usr/lib" included); libarchive checks
 	 * each component as it goes, which a path prefix test cannot. */
@@ -193,207 +277,90 @@ static int extract(const char *tar_path, const char *dir, int whiteouts, long lo
 				       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 				       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
 	archive_write_disk_set_standard_lookup(w);
+	return w;
+}
+
+/* Every entry of a, written below the current directory (dirfd). */
+static int extract_entries(struct archive *a, int dirfd, int whiteouts, long long *size,
+			   char *why, size_t why_size)
+{
+	struct archive *w = disk_writer();
 	struct archive_entry *e;
-	int r;
+	int r, rc = -1;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *path = archive_entry_pathname(e);
 		char target[PATH_MAX];
 		enum wh_kind kind = whiteouts ? whiteout_parse(path, target, sizeof(target)) : WH_NONE;
 		if (kind != WH_NONE && path_has_dotdot(path)) {
-			snprintf(why, why_size, "%s: entry '%s' has '..' in it", tar_path, path);
+			snprintf(why, why_size, "entry '%s' has '..' in it", path);
 			goto out;
 		}
 		if (kind == WH_META)
 			continue;
-		if (kind == WH_OPAQUE) {
-			int fd = open_dir_below(dirfd, target);
-			const char *attr = "trusted.overlay.opaque";
-			if (fd < 0 || fsetxattr(fd, attr, "y", 1, 0) < 0) {
-				snprintf(why, why_size, "opaque dir '%s': %s", target, strerror(errno));
-				if (fd >= 0)
-					close(fd);
+		if (kind != WH_NONE) {
+			if (apply_whiteout(dirfd, kind, target, path, why, why_size) < 0)
 				goto out;
-			}
-			close(fd);
-			continue;
-		}
-		if (kind == WH_FILE) {
-			char *slash = strrchr(target, '/');
-			const char *name = slash ? slash + 1 : target;
-			if (slash)
-				*slash = '\0';
-			int fd = open_dir_below(dirfd, slash ? target : ".");
-			/* overlay's whiteout: a character device 0:0 (stage 07) */
-			if (fd >= 0)
-				unlinkat(fd, name, 0);
-			if (fd < 0 || mknodat(fd, name, S_IFCHR, makedev(0, 0)) < 0) {
-				snprintf(why, why_size, "whiteout for '%s': %s", path, strerror(errno));
-				if (fd >= 0)
-					close(fd);
-				goto out;
-			}
-			close(fd);
 			continue;
 		}
 		drop_overlay_xattrs(e);
-		if (archive_write_header(w, e) < ARCHIVE_WARN) {
-			snprintf(why, why_size, "%s: entry '%s': %s", tar_path, path, archive_error_string(w));
-			goto out;
-		}
-		if (archive_entry_size(e) > 0 && copy_data(a, w) < 0) {
-			snprintf(why, why_size, "%s: entry '%s': %s", tar_path, path, archive_error_string(w));
-			goto out;
-		}
-		if (archive_write_finish_entry(w) < ARCHIVE_WARN) {
-			snprintf(why, why_size, "%s: entry '%s': %s", tar_path, path, archive_error_string(w));
+		if (archive_write_header(w, e) < ARCHIVE_WARN ||
+		    (archive_entry_size(e) > 0 && copy_data(a, w) < 0) ||
+		    archive_write_finish_entry(w) < ARCHIVE_WARN) {
+			const char *err = archive_error_string(w);
+			snprintf(why, why_size, "entry '%s': %s", path,
+				 err ? err : archive_error_string(a));
 			goto out;
 		}
 		if (size && archive_entry_filetype(e) == AE_IFREG)
 			*size += archive_entry_size(e);
 	}
 	if (r != ARCHIVE_EOF) {
-		snprintf(why, why_size, "%s: %s", tar_path, archive_error_string(a));
+		snprintf(why, why_size, "%s", archive_error_string(a));
 		goto out;
 	}
 	rc = 0;
 out:
-	if (w) {
-		archive_write_close(w);
-		archive_write_free(w);
-	}
-	archive_read_free(a);
-	if (cwd >= 0) {
-		if (fchdir(cwd) < 0)
-			warn_errno("fchdir back");
-		close(cwd);
-	}
-	if (dirfd >= 0)
-		close(dirfd);
+	archive_write_close(w);
+	archive_write_free(w);
 	return rc;
 }
 
-int layer_unpack(const char *tar_path, const char *dir, long long *size, char *why, size_t why_size)
+/* The one extraction: the tar on fd into dir, whiteouts converted or not.
+ * libarchive's disk writer works on paths relative to the current
+ * directory, so this runs with dir as the cwd (the helper is a process of
+ * its own for this too). */
+static int extract(int fd, const char *dir, int whiteouts, struct layer_digests *d,
+		   long long *size, char *why, size_t why_size)
 {
-	return extract(tar_path, dir, 1, size, why, why_size);
-}
-
-int tar_extract(const char *tar_path, const char *dir, char *why, size_t why_size)
-{
-	return extract(tar_path, dir, 0, NULL, why, why_size);
-}
-
-/* ---- writing ----------------------------------------------------------- */
-
-struct pack {
-	struct archive *w;
-	const char *upper;
-	char *why;
-	size_t why_size;
-};
-
-static int put_empty(struct pack *p, const char *name, const struct stat *st)
-{
-	struct archive_entry *e = archive_entry_new();
-	archive_entry_set_pathname(e, name);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0644);
-	archive_entry_set_size(e, 0);
-	archive_entry_set_mtime(e, st->st_mtim.tv_sec, 0);
-	int r = archive_write_header(p->w, e);
-	archive_entry_free(e);
-	if (r < ARCHIVE_WARN) {
-		snprintf(p->why, p->why_size, "write '%s': %s", name, archive_error_string(p->w));
+	struct feed f;
+	int ok = 0, cwd = -1, dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	why[0] = '\0';
+	if (dirfd < 0 || (cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fchdir(dirfd) < 0) {
+		snprintf(why, why_size, "open %s: %s", dir, strerror(errno));
+		if (dirfd >= 0)
+			close(dirfd);
+		if (cwd >= 0)
+			close(cwd);
 		return -1;
 	}
-	return 0;
-}
-
-static int pack_one(const char *rel, enum ovl_kind kind, const struct stat *st, void *arg)
-{
-	struct pack *p = arg;
-	char name[PATH_MAX], path[PATH_MAX * 2];
-	snprintf(path, sizeof(path), "%s/%s", p->upper, rel);
-	if (kind == OVL_WHITEOUT) {
-		if (whiteout_name(rel, name, sizeof(name)) < 0)
-			return -1;
-		return put_empty(p, name, st);
-	}
-	if (S_ISSOCK(st->st_mode))
-		return 0; /* tar has no sockets; Docker skips them too */
-	struct archive_entry *e = archive_entry_new();
-	archive_entry_copy_stat(e, st);
-	archive_entry_set_pathname(e, rel);
-	/* No xattrs: upper dirs carry overlay's trusted.overlay.* ones,
-	 * which must never travel into a layer (see drop_overlay_xattrs). */
-	int fd = -1, rc = -1;
-	if (S_ISLNK(st->st_mode)) {
-		char target[PATH_MAX];
-		ssize_t n = readlink(path, target, sizeof(target) - 1);
-		if (n < 0) {
-			snprintf(p->why, p->why_size, "readlink %s: %s", path, strerror(errno));
-			goto out;
-		}
-		target[n] = '\0';
-		archive_entry_set_symlink(e, target);
-	}
-	if (!S_ISREG(st->st_mode))
-		archive_entry_set_size(e, 0);
-	else if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		snprintf(p->why, p->why_size, "open %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (archive_write_header(p->w, e) < ARCHIVE_WARN) {
-		snprintf(p->why, p->why_size, "write '%s': %s", rel, archive_error_string(p->w));
-		goto out;
-	}
-	if (fd >= 0) {
-		char buf[1 << 16];
-		ssize_t n;
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			if (archive_write_data(p->w, buf, (size_t)n) < 0) {
-				snprintf(p->why, p->why_size, "write '%s': %s", rel, archive_error_string(p->w));
-				goto out;
-			}
-		if (n < 0) {
-			snprintf(p->why, p->why_size, "read %s: %s", path, strerror(errno));
-			goto out;
-		}
-	}
-	if (kind == OVL_OPAQUE_DIR) {
-		snprintf(name, sizeof(name), "%s/.wh..wh..opq", rel);
-		if (put_empty(p, name, st) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	archive_entry_free(e);
+	memset(&f, 0, sizeof(f));
+	if (feed_open(&f, fd, why, why_size) == 0)
+		ok = extract_entries(f.tar, dirfd, whiteouts, size, why, why_size) == 0;
+	int rc = feed_close(&f, ok, d, why + strlen(why), why_size - strlen(why));
+	if (fchdir(cwd) < 0)
+		warn_errno("fchdir back");
+	close(cwd);
+	close(dirfd);
 	return rc;
 }
 
-int layer_pack(const char *upper, const char *tar_path, char *why, size_t why_size)
+int layer_unpack(int fd, const char *dir, struct layer_digests *d, long long *size,
+		 char *why, size_t why_size)
 {
-	struct pack p = { archive_write_new(), upper, why, why_size };
-	why[0] = '\0';
-	/* pax: long names, big files and exact times, read by every tool */
-	archive_write_set_format_pax_restricted(p.w);
-	int rc = -1;
-	if (archive_write_open_filename(p.w, tar_path) != ARCHIVE_OK) {
-		snprintf(why, why_size, "%s: %s", tar_path, archive_error_string(p.w));
-		goto out;
-	}
-	if (ovl_walk_upper(upper, pack_one, &p) != 0) {
-		if (!why[0])
-			snprintf(why, why_size, "could not read %s", upper);
-		goto out;
-	}
-	if (archive_write_close(p.w) != ARCHIVE_OK) {
-		snprintf(why, why_size, "%s: %s", tar_path, archive_error_string(p.w));
-		goto out;
-	}
-	rc = 0;
-out:
-	archive_write_free(p.w);
-	return rc;
+	return extract(fd, dir, 1, d, size, why, why_size);
+}
+
+int tar_extract(int fd, const char *dir, char *why, size_t why_size)
+{
+	return extract(fd, dir, 0, NULL, NULL, why, why_size);
 }

@@ -25,24 +25,32 @@ enum wh_kind whiteout_parse(const char *path, char *target, size_t size);
 /* "a/b" -> "a/.wh.b" (the tar name for a deleted a/b). 0 or -1. Pure. */
 int whiteout_name(const char *relpath, char *out, size_t size);
 
-/* DiffID of a tar file that may be gzip/xz/zstd-compressed: sha256 of the
- * uncompressed bytes. 0 or -1 with a reason. */
-int layer_diff_id(const char *tar_path, char out[65], char *why, size_t why_size);
+/* The two names of a layer read in one pass (digest.h): blob = sha256 of
+ * the bytes as read (compressed or not), diff = DiffID, of the tar after
+ * decompression. Equal for a plain tar. */
+struct layer_digests {
+	char blob[65], diff[65];
+};
 
-/* Unpack a layer tar into dir (empty, existing), turning whiteout files
- * into overlay whiteouts and opaque markers into the opaque xattr. Refuses
- * absolute paths, ".." and writing through symlinks; drops overlay's own
- * trusted.overlay.* xattrs should a tar carry them. Adds the byte size of
- * the regular files to *size. 0 or -1 with a reason. */
-int layer_unpack(const char *tar_path, const char *dir, long long *size,
+/* Unpack the layer tar read from fd (gzip, bzip2, xz or zstd compressed, or
+ * not) into dir (empty, existing), turning whiteout files into overlay
+ * whiteouts and opaque markers into the opaque xattr, and compute both of
+ * its digests from the same bytes: the layer is read exactly once, so what
+ * is unpacked is what was hashed. Refuses absolute paths, ".." and writing
+ * through symlinks; drops overlay's own trusted.overlay.* xattrs should a
+ * tar carry them. Adds the byte size of the regular files to *size.
+ * 0 or -1 with a reason. */
+int layer_unpack(int fd, const char *dir, struct layer_digests *d, long long *size,
 		 char *why, size_t why_size);
 
 /* Pack an overlay upper dir as a layer tar (whiteouts back to .wh. files,
- * opaque dirs get a .wh..wh..opq). 0 or -1 with a reason. */
+ * opaque dirs get a .wh..wh..opq), never following a symlink in it
+ * (pack.c). 0 or -1 with a reason. */
 int layer_pack(const char *upper, const char *tar_path, char *why, size_t why_size);
 
-/* Unpack any tar (a docker-save archive, an OCI layout) into dir, with the
- * same path safety and no whiteout handling. 0 or -1 with a reason. */
-int tar_extract(const char *tar_path, const char *dir, char *why, size_t why_size);
+/* Unpack any tar read from fd (a docker-save archive, an OCI layout) into
+ * dir, with the same path safety and no whiteout handling. 0 or -1 with a
+ * reason. */
+int tar_extract(int fd, const char *dir, char *why, size_t why_size);
 
 #endif

@@ -1,11 +1,13 @@
 /* 08-mini-docker/layer_main.c — mini-docker-layer, the tar helper (see
  * helper.h for why it is a program of its own).
  *
- *   mini-docker-layer diff-id TAR        prints the DiffID
- *   mini-docker-layer unpack TAR DIR     prints the bytes of regular files
+ *   mini-docker-layer unpack DIR [BLOB] < LAYER   prints BLOB-DIGEST DIFFID BYTES
+ *   mini-docker-layer extract DIR < TAR
  *   mini-docker-layer pack UPPER TAR
- *   mini-docker-layer extract TAR DIR
  *
+ * The tars come on stdin: mini-docker opens each archive member itself,
+ * checks it is a regular file inside the archive, and hands over that fd,
+ * never a path the helper would open again (image.c, member.c).
  * One line on stdout: the result (exit 0) or the reason it failed (exit 1).
  * stderr is left for what the runtime itself reports (a sanitizer, say). */
 #define _GNU_SOURCE
@@ -16,10 +18,12 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "layer.h"
 
 int main(int argc, char **argv)
 {
+	prog_name = "mini-docker-layer";
 	/* Die with mini-docker: killed mid-load, it can no longer clean up, and
 	 * a helper still writing into the store would race the next command's
 	 * tidy-up (image.c, store_lock). The death signal only covers a parent
@@ -28,23 +32,26 @@ int main(int argc, char **argv)
 	const char *parent = getenv("MINI_DOCKER_LAYER_PARENT");
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (parent && getppid() != (pid_t)atoi(parent)))
 		return 1;
-	char why[1024] = "", id[65];
+	char why[1024] = "";
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int rc = -1;
-	if (strcmp(cmd, "diff-id") == 0 && argc == 3) {
-		if ((rc = layer_diff_id(argv[2], id, why, sizeof(why))) == 0)
-			printf("%s\n", id);
-	} else if (strcmp(cmd, "unpack") == 0 && argc == 4) {
+	if (strcmp(cmd, "unpack") == 0 && (argc == 3 || argc == 4)) {
+		struct layer_digests d = { "", "" };
 		long long size = 0;
-		if ((rc = layer_unpack(argv[2], argv[3], &size, why, sizeof(why))) == 0)
-			printf("%lld\n", size);
+		if ((rc = layer_unpack(STDIN_FILENO, argv[2], &d, &size, why, sizeof(why))) == 0)
+			printf("%s %s %lld\n", d.blob, d.diff, size);
+		/* a blob that does not unpack: its digest tells whether it is
+		 * damaged, which says more than the decompressor's complaint */
+		else if (argc == 4 && d.blob[0] && strcmp(d.blob, argv[3]) != 0)
+			snprintf(why, sizeof(why), "blob sha256:%.12s has sha256:%.12s: corrupt",
+				 argv[3], d.blob);
 	} else if (strcmp(cmd, "pack") == 0 && argc == 4) {
 		rc = layer_pack(argv[2], argv[3], why, sizeof(why));
-	} else if (strcmp(cmd, "extract") == 0 && argc == 4) {
-		rc = tar_extract(argv[2], argv[3], why, sizeof(why));
+	} else if (strcmp(cmd, "extract") == 0 && argc == 3) {
+		rc = tar_extract(STDIN_FILENO, argv[2], why, sizeof(why));
 	} else {
-		fprintf(stderr, "usage: mini-docker-layer diff-id TAR | unpack TAR DIR | "
-				"pack UPPER TAR | extract TAR DIR\n"
+		fprintf(stderr, "usage: mini-docker-layer unpack DIR [BLOB-SHA256] < LAYER | extract DIR < TAR | "
+				"pack UPPER TAR\n"
 				"(a helper of mini-docker's image commands)\n");
 		return 2;
 	}

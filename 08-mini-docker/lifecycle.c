@@ -23,6 +23,7 @@
 #include "pidns.h"
 #include "run.h"
 #include "state.h"
+#include "statedir.h"
 
 /* ---- pure helpers --------------------------------------------------------- */
 
@@ -49,11 +50,82 @@ const char *format_command(char *const *argv, int argc, size_t width, char *buf,
 	buf[0] = '\0';
 	for (int i = 0; i < argc && len + 1 < size; i++)
 		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? " " : "", argv[i]);
-	for (char *p = buf; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
 	if (strlen(buf) > width && width >= 1 && width + 3 < size)
 		strcpy(buf + width - 1, "\u2026");
+	return buf;
+}
+
+/* Length (1 to 4) of the well-formed UTF-8 sequence at s, its code point
+ * in *cp; 0 if the bytes are not one (overlong, a surrogate, cut short). */
+static int utf8_seq(const unsigned char *s, unsigned *cp)
+{
+	unsigned min;
+	int n;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, min = 0x80, *cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, min = 0x800, *cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, min = 0x10000, *cp = s[0] & 0x07;
+	else
+		return 0;
+	for (int i = 1; i < n; i++) { /* a NUL ends it: 0x00 is no continuation byte */
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Code points that move or reorder text without being seen: C1 controls
+ * (U+009B is CSI to some terminals, like ESC [), bidi overrides and
+ * isolates, line and paragraph separators. */
+static int invisible(unsigned cp)
+{
+	return (cp >= 0x80 && cp < 0xa0) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x2028 || cp == 0x2029;
+}
+
+const char *escape_text(const char *s, int quote, char *buf, size_t size)
+{
+	static const char named[] = "\a\b\f\n\r\t\v", letter[] = "abfnrtv";
+	size_t len = 0, room = size - (quote ? 2 : 1); /* the closing quote and NUL */
+	if (quote)
+		buf[len++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		char e[16];
+		unsigned cp;
+		int n = utf8_seq(p, &cp);
+		const char *hit = *p < 0x20 ? strchr(named, *p) : NULL;
+		if (n == 0)
+			snprintf(e, sizeof(e), "\\x%02x", *p), n = 1;
+		else if (hit)
+			snprintf(e, sizeof(e), "\\%c", letter[hit - named]);
+		else if (cp == '\\' || (quote && cp == '"'))
+			snprintf(e, sizeof(e), "\\%c", (char)cp);
+		else if (cp < 0x20 || cp == 0x7f)
+			snprintf(e, sizeof(e), "\\x%02x", cp);
+		else if (invisible(cp))
+			snprintf(e, sizeof(e), "\\u%04x", cp);
+		else
+			snprintf(e, sizeof(e), "%.*s", n, (const char *)p);
+		size_t elen = strlen(e);
+		if (len + elen > room)
+			break; /* whole escapes only: never half of one */
+		memcpy(buf + len, e, elen);
+		len += elen;
+		p += n;
+	}
+	if (quote)
+		buf[len++] = '"';
+	buf[len] = '\0';
 	return buf;
 }
 
@@ -63,10 +135,13 @@ struct ctx {
 	char root[4096], run[4104];
 };
 
-static void ctx_init(struct ctx *x)
+/* The state directories, refused (one line, and the command exits 125)
+ * if someone else could have planted or changed them. */
+static int ctx_init(struct ctx *x)
 {
 	state_root(geteuid() != 0, x->root, sizeof(x->root));
 	run_root(geteuid() != 0, x->run, sizeof(x->run));
+	return state_check(x->root, x->run);
 }
 
 /* Find and load a container by name or id. 0, or -1 after saying why. */
@@ -101,6 +176,12 @@ static void reconcile(const struct ctx *x)
  * that got the same pid after the container died. */
 static int signal_init(const struct ctr *c, int sig)
 {
+	/* A commit killed while it held the container paused leaves it frozen:
+	 * on v1 a frozen task does not act on a signal, SIGKILL included,
+	 * until it is thawed. A signal means "run", so thaw first. */
+	struct cgroup cg;
+	if (!c->rootless && cg_lookup(&cg, c->id, CG_CPU | CG_MEMORY | CG_PIDS) == 0)
+		cg_thaw(&cg);
 	int fd = pidfd_open_pid(c->pid);
 	if (fd < 0)
 		return -1;
@@ -160,7 +241,8 @@ typedef int (*each_fn)(const struct ctx *x, struct ctr *r, const char *name, voi
 static int each(int argc, char **argv, each_fn fn, void *arg)
 {
 	struct ctx x;
-	ctx_init(&x);
+	if (ctx_init(&x) < 0)
+		return 125;
 	reconcile(&x);
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
@@ -177,9 +259,10 @@ static int each(int argc, char **argv, each_fn fn, void *arg)
 
 int cmd_ps(int argc, char **argv)
 {
-	int all = 0, quiet = 0, c;
+	int all = 0, quiet = 0, no_trunc = 0, c;
 	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' }, { "quiet", no_argument, NULL, 'q' }, { 0 } };
+		{ "all", no_argument, NULL, 'a' }, { "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'T' }, { 0 } };
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+aq", longopts, NULL)) != -1) {
@@ -187,8 +270,11 @@ int cmd_ps(int argc, char **argv)
 			all = 1;
 		else if (c == 'q')
 			quiet = 1;
+		else if (c == 'T')
+			no_trunc = 1;
 		else {
-			fprintf(stderr, "mini-docker: ps: unknown option '%s'; use -a (all) or -q (ids only)\n",
+			fprintf(stderr, "mini-docker: ps: unknown option '%s'; use -a (all), -q (ids only) "
+				"or --no-trunc\n",
 				argv[optind - 1]);
 			return 1;
 		}
@@ -198,7 +284,8 @@ int cmd_ps(int argc, char **argv)
 		return 1;
 	}
 	struct ctx x;
-	ctx_init(&x);
+	if (ctx_init(&x) < 0)
+		return 125;
 	reconcile(&x);
 	struct ctr *cs;
 	int n = ctr_list(x.root, x.run, &cs);
@@ -209,17 +296,21 @@ int cmd_ps(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		struct ctr *r = &cs[i];
 		if (all || r->status == CTR_RUNNING) {
-			char cmd[256], quoted[300], created[64], ago[80], status[96], pid[16] = "-";
+			char cmd[4096], quoted[4096], image[1024], created[64], ago[80], status[96];
+			char pid[16] = "-";
 			if (quiet) {
 				printf("%.12s\n", r->id);
 			} else {
-				format_command(r->argv, r->argc, 20, cmd, sizeof(cmd));
-				snprintf(quoted, sizeof(quoted), "\"%s\"", cmd);
+				/* A command is the container's text: raw, an ESC in it
+				 * would be obeyed by the terminal that runs ps. */
+				format_command(r->argv, r->argc, no_trunc ? sizeof(cmd) : 20, cmd, sizeof(cmd));
+				escape_text(cmd, 1, quoted, sizeof(quoted));
+				escape_text(r->image, 0, image, sizeof(image));
 				snprintf(ago, sizeof(ago), "%s ago",
 					 human_duration(now - r->created.tv_sec, created, sizeof(created)));
 				if (r->status == CTR_RUNNING)
 					snprintf(pid, sizeof(pid), "%d", (int)r->pid);
-				printf("%-12.12s   %-16s %-16s %-22s %-24s %-28s %s\n", r->id, r->name, r->image,
+				printf("%-12.12s   %-16s %-16s %-22s %-24s %-28s %s\n", r->id, r->name, image,
 				       quoted, ago, format_status(r, now, status, sizeof(status)), pid);
 			}
 		}
@@ -239,6 +330,19 @@ static int copy_out(int fd)
 		if (write(STDOUT_FILENO, buf, (size_t)n) < 0)
 			return -1;
 	return n < 0 ? -1 : 0;
+}
+
+/* The log, opened beneath its directory, following no symlink. */
+static int open_log(const char *path)
+{
+	const char *name;
+	int dfd = sd_open_parent(path, &name);
+	if (dfd < 0)
+		return -1;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), err = errno;
+	close(dfd);
+	errno = err;
+	return fd;
 }
 
 int cmd_logs(int argc, char **argv)
@@ -261,13 +365,14 @@ int cmd_logs(int argc, char **argv)
 	}
 	struct ctx x;
 	struct ctr r;
-	ctx_init(&x);
+	if (ctx_init(&x) < 0)
+		return 125;
 	if (find(&x, argv[optind], &r) < 0)
 		return 1;
 	char path[PATH_MAX + 200];
 	ctr_dir(x.root, r.id, path, sizeof(path));
 	strcat(path, "/container.log");
-	int rc = 1, fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = 1, fd = open_log(path);
 	if (fd < 0) {
 		if (errno == ENOENT && !r.detached) {
 			/* its output went to the terminal of the `run` that started it */
@@ -310,7 +415,8 @@ int cmd_inspect(int argc, char **argv)
 		return 1;
 	}
 	struct ctx x;
-	ctx_init(&x);
+	if (ctx_init(&x) < 0)
+		return 125;
 	reconcile(&x);
 	json_object *out = json_object_new_array();
 	int rc = 0;
@@ -462,7 +568,8 @@ int cmd_start(int argc, char **argv)
 		return each(argc, argv, start_one, &a);
 	struct ctx x;
 	struct ctr r;
-	ctx_init(&x);
+	if (ctx_init(&x) < 0)
+		return 125;
 	reconcile(&x);
 	memset(&r, 0, sizeof(r));
 	int rc = find(&x, argv[optind], &r) < 0 ? 1 : start_one(&x, &r, argv[optind], &a);

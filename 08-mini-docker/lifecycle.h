@@ -18,5 +18,10 @@ int cmd_start(int argc, char **argv);
 int signal_parse(const char *s);
 /* ["sh","-c","echo hi"] -> "sh -c echo hi" cut to width with "…". Pure. */
 const char *format_command(char *const *argv, int argc, size_t width, char *buf, size_t size);
+/* s with every byte a terminal would obey escaped, as Go's strconv.Quote
+ * writes it (docker ps): \n \t \x1b \x7f, \u009b for C1 and bidi controls,
+ * \xNN for bytes that are not UTF-8, \\ (and \" inside the quotes that
+ * quote adds). Cut at a whole escape if buf (size >= 3) is too small. Pure. */
+const char *escape_text(const char *s, int quote, char *buf, size_t size);
 
 #endif

@@ -19,6 +19,7 @@
 #include "lifecycle.h"
 #include "options.h"
 #include "run.h"
+#include "selfexe.h"
 #include "state.h"
 
 static void usage(FILE *out)
@@ -30,7 +31,7 @@ static void usage(FILE *out)
 		"  ps [-a] [-q]                       list running (-a: all) containers\n"
 		"  logs [-f] CONTAINER                its output (not kept with --rm)\n"
 		"  inspect CONTAINER...               its record as JSON\n"
-		"  exec [-i] [-t] [-e K=V] [-w DIR] CONTAINER COMMAND...   run inside it\n"
+		"  exec [-i] [-t] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND...   run inside it\n"
 		"  stop [-t SECONDS] CONTAINER...     SIGTERM, then SIGKILL after SECONDS (10)\n"
 		"  kill [-s SIGNAL] CONTAINER...      send a signal (default KILL)\n"
 		"  start [-a] [-i] CONTAINER...       run a stopped one again (-a: attached)\n"
@@ -76,12 +77,17 @@ int main(int argc, char **argv)
 	const char *verbose_env = getenv("MINI_DOCKER_VERBOSE");
 	int verbose = verbose_env && strcmp(verbose_env, "0") != 0;
 	if (strcmp(basename(argv[0]), "demo") == 0 && argc == 1)
-		return demo(argv[0]);
+		return selfexe_sealed(argv) < 0 ? 125 : demo(argv[0]);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 125 : 0;
 	}
 	const char *cmd = argv[1];
+	/* The commands that put our code into a container run from a sealed
+	 * copy of the binary (selfexe.h): the others never enter one. */
+	if ((!strcmp(cmd, "run") || !strcmp(cmd, "start") || !strcmp(cmd, "exec")) &&
+	    selfexe_sealed(argv) < 0)
+		return 125;
 	int ac = argc - 1;
 	char **av = argv + 1;
 	char root[4096], run[4104];

@@ -12,6 +12,7 @@
 
 #include "cgvalue.h"
 #include "common.h"
+#include "seccomp_profile.h"
 #include "uts.h"
 
 void options_usage(void)
@@ -36,6 +37,11 @@ void options_usage(void)
 	       "  -v, --volume HOST:CTR[:ro]  bind-mount a host directory or file\n"
 	       "      --rootless           no root needed: a user namespace maps you to 0\n"
 	       "      --init               run a small init as PID 1 that reaps and forwards signals\n"
+	       "  -u, --user USER[:GROUP]  run as this user (names from the image's /etc/passwd)\n"
+	       "      --entrypoint CMD     run CMD instead of the image's entrypoint (\"\": none)\n"
+	       "      --security-opt seccomp=PROFILE.json|unconfined\n"
+	       "                           the seccomp profile (default: " SECCOMP_DEFAULT_PROFILE
+	       "\n                           with Docker's rules for mount, unshare, clone, keyctl)\n"
 	       "      --help               this text\n"
 	       "Exit status: the command's; 125 mini-docker failed; 126 not executable;\n"
 	       "127 not found; 128+N killed by signal N (137: SIGKILL, often the OOM killer).\n"
@@ -120,6 +126,33 @@ static int parse_count(const char *s, long long *out)
 	return 0;
 }
 
+int seccomp_opt_check(const char *value, char *why, size_t why_size)
+{
+	if (value[0] == '/' || strcmp(value, "unconfined") == 0)
+		return 0;
+	snprintf(why, why_size, "--security-opt seccomp='%s' is not valid; give an absolute path "
+		 "to a profile in Docker's JSON format, or 'unconfined'", value);
+	return -1;
+}
+
+/* --security-opt: seccomp=PROFILE|unconfined; no-new-privileges is
+ * accepted and always in force. */
+static int security_opt(const char *v, struct run_opts *o, char *why, size_t why_size)
+{
+	if (strncmp(v, "seccomp=", 8) == 0 || strncmp(v, "seccomp:", 8) == 0) {
+		if (seccomp_opt_check(v + 8, why, why_size) < 0)
+			return -1;
+		o->seccomp = v + 8;
+		return 0;
+	}
+	if (strcmp(v, "no-new-privileges") == 0 || strcmp(v, "no-new-privileges=true") == 0 ||
+	    strcmp(v, "no-new-privileges:true") == 0)
+		return 0;
+	snprintf(why, why_size, "--security-opt '%.60s' is not supported; use seccomp=PROFILE.json, "
+		 "seccomp=unconfined or no-new-privileges", v);
+	return -1;
+}
+
 int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t why_size)
 {
 	static char volbuf[MAX_VOLUMES][4096];
@@ -139,6 +172,9 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 		{ "volume", required_argument, NULL, 'v' },
 		{ "rootless", no_argument, NULL, 'U' },
 		{ "init", no_argument, NULL, 'I' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "entrypoint", required_argument, NULL, 'E' },
+		{ "security-opt", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -152,7 +188,7 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 	opterr = 0;
 	/* "+": stop at the first non-option, so the command's own flags
 	 * (sh -c ...) are not taken for ours. */
-	while ((c = getopt_long(argc, argv, "+:ditm:e:w:v:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ditm:e:w:v:u:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->detach = 1; break;
 		case 'i': o->interactive = 1; break;
@@ -228,6 +264,21 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 					 why, why_size) < 0)
 				return -1;
 			o->nvol++;
+			break;
+		case 'u':
+			if (!optarg[0] || strlen(optarg) > 63 || strchr(optarg, '\n')) {
+				snprintf(why, why_size, "--user '%.60s' is not valid; use USER[:GROUP], "
+					 "names or numbers", optarg);
+				return -1;
+			}
+			o->user = optarg;
+			break;
+		case 'E':
+			o->entrypoint = optarg;
+			break;
+		case 'S':
+			if (security_opt(optarg, o, why, why_size) < 0)
+				return -1;
 			break;
 		case 'h':
 			options_usage();

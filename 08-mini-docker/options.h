@@ -16,6 +16,9 @@ struct volume {
 struct run_opts {
 	int interactive, tty, rm, rootless, init, detach;
 	const char *name, *hostname, *workdir;
+	const char *user;        /* -u USER[:GROUP], or NULL: the image's, else root */
+	const char *entrypoint;  /* --entrypoint: replaces the image's ("" none); NULL: the image's */
+	const char *seccomp;     /* --security-opt seccomp=: NULL/"" default, "unconfined", a path */
 	const char *image;       /* NAME[:TAG], an image id, or an absolute directory */
 	long long memory;        /* bytes, or -1: no limit */
 	long long cpu_quota;     /* us per cpu_period, or -1 */
@@ -43,6 +46,10 @@ int env_check(const char *kv, char *why, size_t why_size);
 /* -v HOST:CONTAINER[:ro|:rw], both absolute, no ".." component. Pure. */
 int volume_parse(const char *spec, struct volume *v, char *buf, size_t buf_size,
 		 char *why, size_t why_size);
+
+/* --security-opt seccomp=VALUE: "unconfined" or an absolute path (the
+ * file is read later, by seccomp_profile.c). -1 with a reason. Pure. */
+int seccomp_opt_check(const char *value, char *why, size_t why_size);
 
 /* The filesystem side: volume host paths exist. 0 or -1 with a reason.
  * (The image is checked where it is resolved: image_resolve.) */

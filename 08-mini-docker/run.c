@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup.h"
 #include "cgvalue.h"
 #include "common.h"
@@ -30,6 +31,7 @@
 #include "overlay.h"
 #include "pidns.h"
 #include "cgspawn.h"
+#include "seccomp_cache.h"
 #include "state.h"
 #include "tty.h"
 #include "userns.h"
@@ -153,16 +155,38 @@ static void let_go(const char *cdir)
 
 /* The command, environment and working directory: the image's defaults,
  * overridden by the user's. 0 or -1 with a reason. */
-static int apply_image(struct run_opts *o, const struct image_ref *img, char *why, size_t why_size)
+static int apply_image(struct run_opts *o, const struct image_ref *img, char ***argv,
+		       char *why, size_t why_size)
 {
-	if (!o->argv[0]) {
-		if (img->ncmd == 0) {
-			snprintf(why, why_size, "no command given and image '%s' has no default command; "
-				 "usage: mini-docker run [OPTIONS] IMAGE COMMAND [ARG...]", o->image);
-			return -1;
-		}
-		o->argv = img->cmd;
+	/* Docker's rule: the entrypoint, then the command given to run or,
+	 * without one, the image's Cmd. --entrypoint replaces the image's
+	 * entrypoint and drops its Cmd ("" leaves no entrypoint at all). */
+	char *const *entry = img->entrypoint;
+	int nentry = img->nentry, nuser = 0;
+	char *given[1] = { (char *)o->entrypoint };
+	if (o->entrypoint) {
+		entry = given;
+		nentry = o->entrypoint[0] ? 1 : 0;
 	}
+	while (o->argv[nuser])
+		nuser++;
+	char *const *rest = nuser ? o->argv : (o->entrypoint ? NULL : img->cmd);
+	int nrest = nuser ? nuser : (o->entrypoint ? 0 : img->ncmd);
+	if (nentry + nrest == 0) {
+		snprintf(why, why_size, "no command given and image '%s' has no default command; "
+			 "usage: mini-docker run [OPTIONS] IMAGE COMMAND [ARG...]", o->image);
+		return -1;
+	}
+	*argv = calloc((size_t)(nentry + nrest + 1), sizeof(char *));
+	if (!*argv)
+		die("out of memory");
+	for (int i = 0; i < nentry; i++)
+		(*argv)[i] = entry[i];
+	for (int i = 0; i < nrest; i++)
+		(*argv)[nentry + i] = rest[i];
+	o->argv = *argv;
+	if (!o->user && img->user[0])
+		o->user = img->user;
 	if (img->nenv + o->nenv > MAX_ENV) {
 		snprintf(why, why_size, "image and -e give more than %d variables", MAX_ENV);
 		return -1;
@@ -207,6 +231,8 @@ static void record_init(struct ctr *r, const struct run_opts *o, const struct im
 	snprintf(r->image_id, sizeof(r->image_id), "%s", img->id);
 	snprintf(r->hostname, sizeof(r->hostname), "%s", c->hostname);
 	snprintf(r->workdir, sizeof(r->workdir), "%s", o->workdir ? o->workdir : "/");
+	snprintf(r->user, sizeof(r->user), "%s", o->user ? o->user : "");
+	snprintf(r->seccomp, sizeof(r->seccomp), "%s", o->seccomp ? o->seccomp : "");
 	clock_gettime(CLOCK_REALTIME, &r->created);
 	r->status = CTR_CREATED;
 	r->runner = getpid();
@@ -253,6 +279,7 @@ struct runner {
 	char cdir[PATH_MAX - 256], namelink[PATH_MAX + 256];
 	struct container c;
 	struct image_ref img;
+	char **argv;             /* the command as composed by apply_image */
 	struct ctr rec;
 	struct cgroup cg;
 	int named, recorded, have_cg, shim;
@@ -291,7 +318,7 @@ static int claim(struct runner *r)
 		return -1;
 	state_reconcile(r->root, r->run);
 	if (image_resolve(r->root, o->image, &r->img, why, sizeof(why)) < 0 ||
-	    apply_image(o, &r->img, why, sizeof(why)) < 0) {
+	    apply_image(o, &r->img, &r->argv, why, sizeof(why)) < 0) {
 		fprintf(stderr, "mini-docker: %s\n", why);
 		return -1;
 	}
@@ -607,6 +634,8 @@ static int finish(struct runner *r, int rc)
 	state_unlock(r->lock);
 	ctr_free(&r->rec);
 	image_ref_free(&r->img);
+	free(r->argv);
+	r->argv = NULL;
 	phase_mark(&r->c, "runner: cleanup");
 	restore_signals(&r->oldmask);
 	return rc;
@@ -637,18 +666,25 @@ static int run(struct runner *r)
 		fprintf(stderr, "mini-docker: %s needs root (or --rootless)\n", r->saved ? "start" : "run");
 		return 125;
 	}
+	/* The profile is compiled now, by the host side: a bad one costs
+	 * nothing, and the container only has to load the result. */
+	state_root(o->rootless, r->root, sizeof(r->root));
+	run_root(o->rootless, r->run, sizeof(r->run));
 	if (options_check_paths(o, why, sizeof(why)) < 0) {
 		fprintf(stderr, "mini-docker: %s\n", why);
 		return 125;
 	}
-	state_root(o->rootless, r->root, sizeof(r->root));
-	run_root(o->rootless, r->run, sizeof(r->run));
 	if (strlen(r->root) > 512) {
 		fprintf(stderr, "mini-docker: MINI_DOCKER_ROOT '%.40s...' is too long\n", r->root);
 		return 125;
 	}
 	if (state_prepare(r->root, r->run) < 0)
 		return 125;
+	if (seccomp_load_profile(o->seccomp ? o->seccomp : "", caps_default_mask(), r->run,
+				 &r->c.seccomp, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mini-docker: %s\n", why);
+		return 125;
+	}
 	/* From here on, with -d, everything happens in the shim. The caller
 	 * prints the id (start: the name), as docker does. */
 	if (o->detach) {
@@ -686,7 +722,9 @@ int run_container(struct run_opts *o, int verbose)
 {
 	struct runner r;
 	runner_init(&r, o, verbose);
-	return run(&r);
+	int rc = run(&r);
+	free(r.c.seccomp.filter);
+	return rc;
 }
 
 int start_container(const struct ctr *saved, int attach, int interactive, int verbose)
@@ -703,6 +741,8 @@ int start_container(const struct ctr *saved, int attach, int interactive, int ve
 	o.name = saved->name;
 	o.hostname = saved->hostname;
 	o.workdir = saved->workdir;
+	o.user = saved->user;
+	o.seccomp = saved->seccomp;
 	o.image = saved->image;
 	o.memory = saved->memory;
 	o.cpu_quota = saved->cpu_quota;
@@ -717,6 +757,7 @@ int start_container(const struct ctr *saved, int attach, int interactive, int ve
 	runner_init(&r, &o, verbose);
 	r.saved = saved;
 	int rc = run(&r);
+	free(r.c.seccomp.filter);
 	if (r.shim)
 		exit(rc); /* its container is done: not back into `start`'s loop */
 	return rc;

@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "common.h"
 #include "overlay.h"
+#include "statedir.h"
 
 const char *state_root(int rootless, char *buf, size_t size)
 {
@@ -31,9 +32,16 @@ const char *state_root(int rootless, char *buf, size_t size)
 
 const char *run_root(int rootless, char *buf, size_t size)
 {
-	const char *env = getenv("MINI_DOCKER_ROOT");
+	const char *env = getenv("MINI_DOCKER_ROOT"), *xdg = getenv("XDG_RUNTIME_DIR");
 	char root[PATH_MAX];
-	if ((env && env[0] == '/') || (rootless && geteuid() != 0))
+	/* A rootless user's pids go where their session keeps runtime files
+	 * (tmpfs, emptied at logout), as for rootless Docker; without a
+	 * usable one, next to their records. */
+	if (env && env[0] == '/')
+		snprintf(buf, size, "%s/run", state_root(rootless, root, sizeof(root)));
+	else if (rootless && geteuid() != 0 && sd_runtime_dir_usable(xdg))
+		snprintf(buf, size, "%s/mini-docker", xdg);
+	else if (rootless && geteuid() != 0)
 		snprintf(buf, size, "%s/run", state_root(rootless, root, sizeof(root)));
 	else
 		snprintf(buf, size, "/run/mini-docker");
@@ -42,33 +50,62 @@ const char *run_root(int rootless, char *buf, size_t size)
 
 int state_prepare(const char *root, const char *run)
 {
-	char p[PATH_MAX + 32];
-	if (mkdir_p(root, 0711) < 0)
-		return warn_errno("mkdir -p %s", root);
-	const char *sub[] = { "containers", "names", NULL };
+	char p[PATH_MAX + 32], why[2 * PATH_MAX + 256];
+	const char *sub[] = { "", "/containers", "/names", NULL };
 	for (int i = 0; sub[i]; i++) {
-		snprintf(p, sizeof(p), "%s/%s", root, sub[i]);
-		if (mkdir(p, 0711) < 0 && errno != EEXIST)
-			return warn_errno("mkdir %s", p);
+		snprintf(p, sizeof(p), "%s%s", root, sub[i]);
+		int fd = sd_make(p, 0711, why, sizeof(why));
+		if (fd < 0) {
+			fprintf(stderr, "mini-docker: %s\n", why);
+			return -1;
+		}
+		close(fd);
 	}
-	if (mkdir_p(run, 0711) < 0)
-		return warn_errno("mkdir -p %s", run);
+	/* root's stays searchable as it always was; a rootless user's
+	 * runtime dir is theirs alone */
+	int fd = sd_make(run, geteuid() == 0 ? 0711 : 0700, why, sizeof(why));
+	if (fd < 0) {
+		fprintf(stderr, "mini-docker: %s\n", why);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int state_check(const char *root, const char *run)
+{
+	const char *dirs[] = { root, run };
+	char why[2 * PATH_MAX + 256];
+	for (int i = 0; i < 2; i++) {
+		int fd = sd_verify(dirs[i], why, sizeof(why));
+		if (fd == -1) {
+			fprintf(stderr, "mini-docker: %s\n", why);
+			return -1;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
 	return 0;
 }
 
 int state_lock(const char *root)
 {
-	char p[PATH_MAX + 8];
-	snprintf(p, sizeof(p), "%s/lock", root);
-	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	char why[2 * PATH_MAX + 256];
+	int dfd = sd_verify(root, why, sizeof(why));
+	if (dfd < 0) {
+		fprintf(stderr, "mini-docker: %s\n", why);
+		return -1;
+	}
+	int fd = openat(dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	close(dfd);
 	if (fd < 0)
-		return warn_errno("open %s", p);
+		return warn_errno("open %s/lock", root);
 	/* flock, not fcntl locks: it belongs to the open file, so a forked
 	 * child does not silently share or drop it, and the kernel releases
 	 * it when the holder dies, even by SIGKILL: no stale lock files. */
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
-			warn_errno("flock %s", p);
+			warn_errno("flock %s/lock", root);
 			close(fd);
 			return -1;
 		}
@@ -82,43 +119,84 @@ void state_unlock(int fd)
 		close(fd);
 }
 
-int write_atomic(const char *path, const char *data, size_t len, mode_t mode, int durable)
+/* The temporary file, made new: O_EXCL fails on anything already under
+ * that name, a planted symlink above all, which O_CREAT alone would follow
+ * and write through (to /etc/passwd, for root). A regular file of ours is
+ * what a writer killed before its rename left: removed, and made again. */
+static int create_tmp(int dfd, const char *tmp, const char *path, mode_t mode)
 {
-	char tmp[PATH_MAX + 16];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return warn_errno("open %s", tmp);
+	for (int again = 0;; again = 1) {
+		int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0 || errno != EEXIST || again) {
+			if (fd < 0)
+				warn_errno("create %s.tmp", path);
+			return fd;
+		}
+		struct stat st;
+		if (fstatat(dfd, tmp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* gone meanwhile */
+		if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+			fprintf(stderr, "mini-docker: refusing to write %s.tmp: it is %s, not a file "
+				"mini-docker left; expected nothing there (remove it)\n", path,
+				S_ISLNK(st.st_mode) ? "a symbolic link" :
+				!S_ISREG(st.st_mode) ? "not a regular file" : "someone else's file");
+			errno = EEXIST;
+			return -1;
+		}
+		if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT)
+			return warn_errno("unlink %s.tmp", path);
+	}
+}
+
+static int write_all(int fd, const char *data, size_t len, const char *path)
+{
 	size_t off = 0;
 	while (off < len) {
 		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			warn_errno("write %s", tmp);
-			goto fail;
-		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return warn_errno("write %s.tmp", path);
 		off += (size_t)n;
 	}
+	return 0;
+}
+
+int write_atomic(const char *path, const char *data, size_t len, mode_t mode, int durable)
+{
+	/* Everything beneath the directory's fd, opened with no symlink on
+	 * the way: neither the tmp file nor the rename can be sent elsewhere
+	 * by a link in any component of path. */
+	const char *name;
+	char tmp[NAME_MAX + 8];
+	int dfd = sd_open_parent(path, &name);
+	if (dfd < 0)
+		return warn_errno("open the directory of %s (a symbolic link on the way is refused)", path);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", name) >= (int)sizeof(tmp)) {
+		close(dfd);
+		errno = ENAMETOOLONG;
+		return warn_errno("write %s", path);
+	}
+	int fd = create_tmp(dfd, tmp, path, mode);
+	if (fd < 0) {
+		close(dfd);
+		return -1;
+	}
+	int r = write_all(fd, data, len, path);
 	/* fsync before rename: otherwise a crash can leave the new name
 	 * pointing at an empty file on some filesystems. It is the costly
 	 * part (a disk flush), so callers skip it for files that need not
 	 * survive a crash. */
-	if (durable && fsync(fd) < 0) {
-		warn_errno("fsync %s", tmp);
-		goto fail;
-	}
+	if (r == 0 && durable && fsync(fd) < 0)
+		r = warn_errno("fsync %s.tmp", path);
 	close(fd);
-	if (rename(tmp, path) < 0) {
-		warn_errno("rename %s", tmp);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-fail:
-	close(fd);
-	unlink(tmp);
-	return -1;
+	/* rename(2) replaces a link at the final name, it never follows it */
+	if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
+		r = warn_errno("rename %s.tmp to %s", path, name);
+	if (r < 0)
+		unlinkat(dfd, tmp, 0);
+	close(dfd);
+	return r;
 }
 
 /* ---- time and words -------------------------------------------------- */
@@ -256,6 +334,7 @@ char *ctr_to_json(const struct ctr *c, int which)
 		json_object_object_add(cfg, "Cmd", str_array(c->argv, c->argc));
 		json_object_object_add(cfg, "Env", str_array(c->env, c->nenv));
 		json_object_object_add(cfg, "WorkingDir", json_object_new_string(c->workdir));
+		json_object_object_add(cfg, "User", json_object_new_string(c->user));
 		json_object_object_add(cfg, "Tty", json_object_new_boolean(c->tty));
 		json_object_object_add(o, "Config", cfg);
 		json_object *hc = json_object_new_object();
@@ -267,6 +346,7 @@ char *ctr_to_json(const struct ctr *c, int which)
 		json_object_object_add(hc, "CpuQuota", json_object_new_int64(c->cpu_quota));
 		json_object_object_add(hc, "CpuPeriod", json_object_new_int64(c->cpu_period));
 		json_object_object_add(hc, "PidsLimit", json_object_new_int64(c->pids));
+		json_object_object_add(hc, "Seccomp", json_object_new_string(c->seccomp));
 		json_object_object_add(o, "HostConfig", hc);
 		json_object *mounts = json_object_new_array();
 		for (int i = 0; i < c->nvol; i++) {
@@ -382,6 +462,8 @@ int ctr_from_json(struct ctr *c, const char *persistent, const char *runtime,
 		c->exit_code = (int)get_int(st, "ExitCode", 0);
 		c->oom_killed = (int)get_int(st, "OOMKilled", 0);
 		copy_str(c->error, sizeof(c->error), get_str(st, "Error"));
+		copy_str(c->user, sizeof(c->user), get_str(cfg, "User"));
+		copy_str(c->seccomp, sizeof(c->seccomp), get_str(hc, "Seccomp"));
 		get_time(st, "StartedAt", &c->started);
 		get_time(st, "FinishedAt", &c->finished);
 		ok = copy_str(c->hostname, sizeof(c->hostname), get_str(cfg, "Hostname")) == 0 &&
@@ -475,13 +557,13 @@ int ctr_load(const char *root, const char *run, const char *id, struct ctr *c)
 	char p[PATH_MAX + 128], why[128];
 	ctr_dir(root, id, p, sizeof(p));
 	strcat(p, "/config.json");
-	char *pers = read_whole(p, 1 << 24, NULL);
+	char *pers = sd_read(p, 1 << 24);
 	if (!pers) {
 		memset(c, 0, sizeof(*c));
 		return -1;
 	}
 	snprintf(p, sizeof(p), "%s/%s.json", run, id);
-	char *rt = read_whole(p, 1 << 20, NULL);
+	char *rt = sd_read(p, 1 << 20);
 	int r = ctr_from_json(c, pers, rt, why, sizeof(why));
 	if (r < 0)
 		fprintf(stderr, "mini-docker: %s/containers/%s/config.json: %s\n", root, id, why);
@@ -511,7 +593,7 @@ int ctr_save(const char *root, const char *run, const struct ctr *c)
 	}
 	snprintf(p, sizeof(p), "%s/%s.json", run, c->id);
 	if (c->status == CTR_EXITED) {
-		if (unlink(p) < 0 && errno != ENOENT)
+		if (sd_unlink(p) < 0 && errno != ENOENT)
 			return warn_errno("unlink %s", p);
 		return 0;
 	}
@@ -531,22 +613,57 @@ static int is_id(const char *s)
 	return 1;
 }
 
+/* ROOT/containers for reading, no symlink followed on the way. */
+static DIR *open_containers(const char *root)
+{
+	int rfd = sd_open(root);
+	if (rfd < 0)
+		return NULL;
+	int fd = openat(rfd, "containers", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(rfd);
+	if (fd < 0)
+		return NULL;
+	DIR *d = fdopendir(fd);
+	if (!d)
+		close(fd);
+	return d;
+}
+
+/* ROOT/names/<name> -> id. 0 if it names a container. */
+static int read_name(int rfd, const char *what, char *id)
+{
+	char target[128];
+	if (!what[0] || strchr(what, '/') || !strcmp(what, ".") || !strcmp(what, ".."))
+		return -1;
+	int nfd = sd_open_at(rfd, "names");
+	if (nfd < 0)
+		return -1;
+	ssize_t n = readlinkat(nfd, what, target, sizeof(target) - 1);
+	close(nfd);
+	if (n <= 0)
+		return -1;
+	target[n] = '\0';
+	if (!is_id(target))
+		return -1;
+	strcpy(id, target);
+	return 0;
+}
+
 int ctr_resolve(const char *root, const char *what, char *id, char *why, size_t why_size)
 {
-	char p[PATH_MAX + 128], target[128];
-	if (what[0] && !strchr(what, '/') && strcmp(what, ".") && strcmp(what, "..")) {
-		snprintf(p, sizeof(p), "%s/names/%s", root, what);
-		ssize_t n = readlink(p, target, sizeof(target) - 1);
-		if (n > 0) {
-			target[n] = '\0';
-			if (is_id(target)) {
-				strcpy(id, target);
-				return 0;
-			}
-		}
+	/* Every command that names a container comes here first: a state
+	 * directory someone else could have planted is refused before any
+	 * of its records is believed. */
+	int rfd = sd_verify(root, why, why_size);
+	if (rfd == -1)
+		return -1;
+	if (rfd >= 0) {
+		int r = read_name(rfd, what, id);
+		close(rfd);
+		if (r == 0)
+			return 0;
 	}
-	snprintf(p, sizeof(p), "%s/containers", root);
-	DIR *d = opendir(p);
+	DIR *d = open_containers(root);
 	int found = 0;
 	size_t len = strlen(what);
 	if (d) {
@@ -578,10 +695,8 @@ static int newest_first(const void *a, const void *b)
 
 int ctr_list(const char *root, const char *run, struct ctr **out)
 {
-	char p[PATH_MAX + 16];
-	snprintf(p, sizeof(p), "%s/containers", root);
 	*out = NULL;
-	DIR *d = opendir(p);
+	DIR *d = open_containers(root);
 	if (!d)
 		return 0;
 	int n = 0, cap = 0;
@@ -655,29 +770,39 @@ int ctr_remove(const char *root, const char *run, const struct ctr *c)
 int ctr_forget(const char *root, const char *run, const struct ctr *c)
 {
 	char p[PATH_MAX + 128], target[128];
+	const char *name;
 	int rc = 0;
 	/* the name, only if it still points at this container */
 	snprintf(p, sizeof(p), "%s/names/%s", root, c->name);
-	ssize_t n = readlink(p, target, sizeof(target) - 1);
+	int nfd = sd_open_parent(p, &name);
+	ssize_t n = nfd < 0 ? -1 : readlinkat(nfd, name, target, sizeof(target) - 1);
 	if (n > 0) {
 		target[n] = '\0';
-		if (strcmp(target, c->id) == 0 && unlink(p) < 0)
+		if (strcmp(target, c->id) == 0 && unlinkat(nfd, name, 0) < 0)
 			rc = warn_errno("unlink %s", p);
 	}
+	if (nfd >= 0)
+		close(nfd);
 	snprintf(p, sizeof(p), "%s/%s.json", run, c->id);
-	if (unlink(p) < 0 && errno != ENOENT)
+	if (sd_unlink(p) < 0 && errno != ENOENT)
 		rc = warn_errno("unlink %s", p);
+	/* The tree goes by path (nftw, which follows no link inside it):
+	 * first make sure no component of that path is a link. */
 	ctr_dir(root, c->id, p, sizeof(p));
-	if (ovl_remove_tree(p) < 0)
-		rc = -1;
+	int cfd = sd_open(p);
+	if (cfd >= 0) {
+		close(cfd);
+		if (ovl_remove_tree(p) < 0)
+			rc = -1;
+	} else if (errno != ENOENT) {
+		rc = warn_errno("open %s (a symbolic link on the way is refused)", p);
+	}
 	return rc;
 }
 
 void state_reconcile(const char *root, const char *run)
 {
-	char p[PATH_MAX + 16];
-	snprintf(p, sizeof(p), "%s/containers", root);
-	DIR *d = opendir(p);
+	DIR *d = open_containers(root);
 	if (!d)
 		return;
 	struct dirent *e;
@@ -685,10 +810,15 @@ void state_reconcile(const char *root, const char *run)
 		if (e->d_name[0] == '.')
 			continue;
 		struct ctr c;
-		char dir[PATH_MAX + 128], cfg[PATH_MAX + 160];
+		struct stat st;
+		char dir[PATH_MAX + 128];
 		ctr_dir(root, e->d_name, dir, sizeof(dir));
-		snprintf(cfg, sizeof(cfg), "%s/config.json", dir);
-		if (access(cfg, F_OK) < 0) {
+		int cfd = sd_open_at(dirfd(d), e->d_name);
+		if (cfd < 0)
+			continue; /* not a directory (a link?): not one of ours */
+		int no_cfg = fstatat(cfd, "config.json", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+		close(cfd);
+		if (no_cfg) {
 			/* `run` writes config.json under the lock that we hold now:
 			 * a directory without one is what a killed `run` left. */
 			ovl_remove_tree(dir);

@@ -7,7 +7,8 @@
  *                                                  (RUN: /run/mini-docker)
  * Every change happens under an exclusive flock(2) on ROOT/lock, and every
  * file is written to a temporary name and renamed over the old one, so a
- * reader sees the old or the new file, never half of one. */
+ * reader sees the old or the new file, never half of one. Nothing is
+ * opened by a path that could hold a symlink: see statedir.h. */
 #ifndef STATE_H
 #define STATE_H
 
@@ -40,27 +41,38 @@ struct ctr {
 	int tty, rootless, auto_remove, detached, init;
 	long long memory, cpu_quota, cpu_period, pids;
 	char workdir[PATH_MAX];
+	char user[64];                 /* -u UID[:GID], or "" for root */
+	char seccomp[PATH_MAX];        /* the profile: a path, "unconfined", or "" for the default */
 	int argc, nenv, nvol, nlower;
 	char **argv, **env;            /* owned (strdup) */
 	struct volume vol[MAX_VOLUMES]; /* host/container owned */
 	char *lower[MAX_LAYERS];       /* owned; lower[0] is the top layer */
 };
 
-/* The directories: ROOT as state_root(); RUN is /run/mini-docker for root,
- * ROOT/run for a rootless user or when MINI_DOCKER_ROOT is set (so tests
- * with their own root never touch the real one). */
+/* The directories: ROOT is /var/lib/mini-docker for root, /tmp/mini-docker-UID
+ * for a rootless user, or MINI_DOCKER_ROOT. RUN is /run/mini-docker for root,
+ * $XDG_RUNTIME_DIR/mini-docker for a rootless user whose XDG_RUNTIME_DIR is
+ * usable (theirs, 0700), else ROOT/run; ROOT/run too when MINI_DOCKER_ROOT
+ * is set (so tests with their own root never touch the real one). */
 const char *state_root(int rootless, char *buf, size_t size);
 const char *run_root(int rootless, char *buf, size_t size);
-/* Make ROOT, ROOT/containers, ROOT/names and RUN. 0 or -1 (printed). */
+/* Make ROOT, ROOT/containers, ROOT/names and RUN, following no symlink;
+ * each, and each directory made on the way, must be the caller's and
+ * writable by nobody else. 0 or -1 (one line printed). */
 int state_prepare(const char *root, const char *run);
+/* The same checks for commands that only read: ROOT and RUN, where they
+ * exist, pass them. 0 or -1 (one line printed). */
+int state_check(const char *root, const char *run);
 
-/* flock(2) on ROOT/lock: blocks until no other mini-docker holds it. The
- * fd is O_CLOEXEC, so a container never inherits the lock. fd or -1. */
+/* flock(2) on ROOT/lock (ROOT checked as in state_check): blocks until no
+ * other mini-docker holds it. The fd is O_CLOEXEC, so a container never
+ * inherits the lock. fd or -1. */
 int state_lock(const char *root);
 void state_unlock(int fd);
 
-/* Write data to path atomically: path.tmp, fsync (if durable), rename.
- * 0 or -1. */
+/* Write data to path atomically: path.tmp (created new, beneath an fd of
+ * its directory; a symlink anywhere on the way, or in place of path.tmp,
+ * is refused), fsync (if durable), rename. 0 or -1 (printed). */
 int write_atomic(const char *path, const char *data, size_t len, mode_t mode, int durable);
 
 /* JSON <-> struct. ctr_to_json returns a malloc'd string (persistent part
@@ -78,7 +90,8 @@ int ctr_save(const char *root, const char *run, const struct ctr *c);
 void ctr_dir(const char *root, const char *id, char *buf, size_t size);
 
 /* NAME, full ID or unique ID prefix -> full id. 0, or -1 with a reason
- * ("no such container: X", "X matches 2 containers"). */
+ * ("no such container: X", "X matches 2 containers", or why ROOT itself is
+ * refused, as in state_check). */
 int ctr_resolve(const char *root, const char *what, char *id, char *why, size_t why_size);
 /* Every container id, newest first, in a malloc'd array. Count or -1. */
 int ctr_list(const char *root, const char *run, struct ctr **out);

@@ -293,11 +293,8 @@ int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-char *read_whole(const char *path, size_t max, size_t *len)
+char *read_whole_fd(int fd, size_t max, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
 	struct stat st;
 	char *buf = NULL;
 	int err = 0;
@@ -319,6 +316,17 @@ char *read_whole(const char *path, size_t max, size_t *len)
 				*len = (size_t)n;
 		}
 	}
+	errno = err;
+	return buf;
+}
+
+char *read_whole(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *buf = read_whole_fd(fd, max, len);
+	int err = errno;
 	close(fd);
 	errno = err;
 	return buf;

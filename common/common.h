@@ -34,6 +34,8 @@ ssize_t read_file(const char *path, char *buf, size_t size);
  * NUL-terminated buffer; *len gets its length if len is not NULL. NULL with
  * errno set if it cannot be read or is larger than max bytes (EFBIG). */
 char *read_whole(const char *path, size_t max, size_t *len);
+/* The same from an open fd (its current offset). */
+char *read_whole_fd(int fd, size_t max, size_t *len);
 /* Write s to an existing file in one write(2) — cgroupfs and the id map files
  * need the whole value in a single call. Returns 0 or -1 with errno set. */
 int write_file(const char *path, const char *s);

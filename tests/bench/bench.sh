@@ -30,14 +30,18 @@ bash 08-mini-docker/mkrootfs.sh "$IMAGE" ./08-mini-docker/mini-docker >/dev/null
 
 work=$(mktemp -d /tmp/mini-docker-bench.XXXXXX)
 trap '[ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
-# An OCI bundle for crun and runc: the same image, read-only, same limits.
+# An OCI bundle for crun and runc: the same image, read-only, same limits,
+# and the same seccomp rules mini-docker loads by default (seccomp-oci.jq
+# turns its profile into an OCI config's linux.seccomp: same work).
 mkdir -p "$work/bundle"
 (cd "$work/bundle" && crun spec)
+jq --slurpfile p /usr/share/containers/seccomp.json -f tests/bench/seccomp-oci.jq \
+	"$work/bundle/config.json" >"$work/seccomp.json"
 jq --arg root "$IMAGE" '.process.args=["/bin/true"] | .process.terminal=false
 	| .root.path=$root | .root.readonly=true
 	| .linux.namespaces += [{"type":"cgroup"}]
 	| .linux.resources={"memory":{"limit":67108864},"cpu":{"quota":50000,"period":100000},"pids":{"limit":32}}' \
-	"$work/bundle/config.json" >"$work/config.json"
+	"$work/seccomp.json" >"$work/config.json"
 mv "$work/config.json" "$work/bundle/config.json"
 touch "$work/empty"
 

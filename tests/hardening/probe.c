@@ -2,7 +2,9 @@
  * mini-docker container (bind-mounted in as a static binary). Each attempt
  * prints one line: "BLOCKED <what>: <how the kernel said no>" or
  * "ESCAPED <what>: <what happened>". Exit status: the number of escapes.
- * Usage: probe ATTEMPT [ARG]   (see the table at the bottom) */
+ * Usage: probe ATTEMPT [ARG]   (see the table at the bottom; the newer
+ * attempts, on seccomp, keyrings and the runtime binary, are in
+ * probe_confine.c) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -23,14 +25,16 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
-static int escapes;
+#include "probe.h"
 
-static void blocked(const char *what, int err)
+int escapes;
+
+void blocked(const char *what, int err)
 {
 	printf("BLOCKED %s: %s\n", what, strerrorname_np(err) ? strerrorname_np(err) : strerror(err));
 }
 
-static void escaped(const char *what, const char *detail)
+void escaped(const char *what, const char *detail)
 {
 	printf("ESCAPED %s: %s\n", what, detail);
 	escapes++;
@@ -265,6 +269,18 @@ int main(int argc, char **argv)
 	else if (!strcmp(what, "fds")) inherited_fds();
 	else if (!strcmp(what, "capset")) raise_cap();
 	else if (!strcmp(what, "setuid")) setuid_gain(argv[0]);
+	else if (!strcmp(what, "keyring")) keyring_read();
+	else if (!strcmp(what, "add-key")) keyring_add();
+	else if (!strcmp(what, "userns-mount")) userns_mount();
+	else if (!strcmp(what, "bpf")) try_bpf();
+	else if (!strcmp(what, "perf")) try_perf();
+	else if (!strcmp(what, "userfaultfd")) try_userfaultfd();
+	else if (!strcmp(what, "io-uring")) try_io_uring();
+	else if (!strcmp(what, "personality")) try_personality();
+	else if (!strcmp(what, "exe-write")) exe_write(arg);
+	else if (!strcmp(what, "exe-race")) exe_race(arg);
+	else if (!strcmp(what, "seals")) return exe_seals(arg);
+	else if (!strcmp(what, "with-key")) return with_key(argv + 2);
 	else if (!strcmp(what, "setuid-check")) {
 		if (geteuid() == 0)
 			escaped("setuid binary", "euid became 0");

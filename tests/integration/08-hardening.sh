@@ -1,5 +1,7 @@
 # 08-hardening: breakout attempts from a default container must fail; 40 kinds
 # of bad input must be refused cleanly; a mixed soak must leave nothing behind.
+# The confinement checks (seccomp, keyrings, the sealed binary, the one way
+# in for run/start/exec) are in 08-confine.inc, sourced below.
 # The attempts are made by tests/hardening/probe.c, built static and
 # bind-mounted read-only into the container.
 source "$(dirname "$0")/../lib.sh"
@@ -9,7 +11,7 @@ SOAK=${SOAK_RUNS:-50}
 
 no_state_left() {
 	local left
-	left=$(find "$STATE/containers" "$STATE/names" /run/mini-docker -mindepth 1 2>/dev/null)
+	left=$(find "$STATE/containers" "$STATE/names" /run/mini-docker -mindepth 1 -path /run/mini-docker/cache -prune -o -print 2>/dev/null)
 	[ -z "$left" ] || { echo "#   state left: $left" >&2; return 1; }
 }
 
@@ -47,7 +49,8 @@ check "08 bad input created no cgroup" no_project_cgroups
 
 # ---- breakout attempts ------------------------------------------------------
 pdir=$(mktemp -d /tmp/mini-docker-probe.XXXXXX)
-if ! gcc -static -O1 -std=gnu11 -o "$pdir/probe" tests/hardening/probe.c 2>"$pdir/cc.log"; then
+if ! gcc -static -O1 -std=gnu11 -o "$pdir/probe" tests/hardening/probe.c tests/hardening/probe_confine.c \
+	2>"$pdir/cc.log"; then
 	echo "not ok - 08 hardening: could not build the static probe ($(head -n1 "$pdir/cc.log"))"
 	rm -rf "$pdir"
 	exit 0
@@ -86,6 +89,7 @@ fi
 host_name=$(hostname)
 $M run --rm busybox sh -c 'hostname pwned' >/dev/null 2>&1
 check "08 breakout: sethostname in the container leaves the host's alone" eq "$(hostname)" "$host_name"
+source tests/integration/08-confine.inc
 rm -rf "$pdir"
 
 # ---- residue soak -------------------------------------------------------------

@@ -220,11 +220,10 @@ check "08 a layer's trusted.overlay.* xattr is dropped, others kept" \
 rm -rf /tmp/md-evil-dir /tmp/md-evil-dotdot /tmp/md-evil-abs
 
 # ---- stopped mid-change: Ctrl-C, SIGTERM, SIGKILL -----------------------------
-# A FIFO as the layer file parks the helper at a known point: its open blocks
-# until the test writes. DiffID reads it once, the unpack opens it again.
+# import - hands its stdin to the helper, which reads the layer once, in the
+# pass that unpacks it: stdin from a FIFO that the test holds open and never
+# writes parks the helper mid-unpack, with the layer dir made, at a known point.
 mkfifo "$work/fifo"
-echo hi >"$work/small"
-tar -C "$work" -cf "$work/small.tar" small
 store_now() { ls "$STATE/overlay2" "$IMG/layerdb/sha256" "$STATE/tmp" "$IMG/layerdb/tmp"; }
 helper_at() { # helper_at WORD: wait (30 s at most: sanitized, in an emulated VM) for the helper to run WORD
 	for _ in $(seq 300); do pgrep -f "mini-docker-layer $1 " >/dev/null && return 0; sleep 0.1; done
@@ -236,34 +235,29 @@ no_helper() { # wait (20 s at most) until no helper runs
 	pgrep -af mini-docker-layer | sed 's/^/#   still running: /' >&2
 	return 1
 }
+parked() { # parked [setsid]: import - from the FIFO in the background; $pid, $writer
+	sleep 60 >"$work/fifo" & writer=$!
+	$1 $M import - lab/stopped:1 <"$work/fifo" 2>"$work/err" & pid=$!
+	helper_at unpack
+}
+unpark() { kill $writer 2>/dev/null; wait $writer 2>/dev/null; }
 before=$(store_now)
 n_ovl=$(ls "$STATE/overlay2" | wc -l)
-$M import "$work/fifo" lab/stopped:1 2>"$work/err" & pid=$!
-helper_at diff-id; kill -TERM $pid; wait $pid; rc=$?
-check "08 import stopped by SIGTERM while the helper reads: 143, 'interrupted', no helper, store as before" \
-	eval '[ $rc -eq 143 ] && has "$(cat $work/err)" interrupted && no_helper && [ "$(store_now)" = "$before" ]'
-# Ctrl-C: the terminal signals the whole foreground group, helper included.
-setsid $M import "$work/fifo" lab/stopped:1 2>"$work/err" & pid=$!
-helper_at diff-id; cat "$work/small.tar" >"$work/fifo"; helper_at unpack
-check "08 import, Ctrl-C test: the layer dir exists while the helper unpacks" \
+parked
+check "08 import, stop test: the layer dir exists while the helper unpacks" \
 	eq "$(ls "$STATE/overlay2" | wc -l)" "$((n_ovl + 1))"
-kill -INT -- -$pid; wait $pid; rc=$?
+kill -TERM $pid; wait $pid; rc=$?; unpark
+check "08 import - stopped by SIGTERM mid-unpack: 143, 'interrupted' in one line, no helper, store as before" \
+	eval '[ $rc -eq 143 ] && one_line "$(cat $work/err)" && has "$(cat $work/err)" interrupted && no_helper && [ "$(store_now)" = "$before" ]'
+# Ctrl-C: the terminal signals the whole foreground group, helper included.
+parked setsid
+kill -INT -- -$pid; wait $pid; rc=$?; unpark
 check "08 import stopped by Ctrl-C mid-unpack: 130, half-made layer removed, store as before" \
 	eval '[ $rc -eq 130 ] && has "$(cat $work/err)" interrupted && no_helper && [ "$(store_now)" = "$before" ]'
-# import - spools stdin to ROOT/tmp first: stopped there, the spool goes.
-mkfifo "$work/in"
-sleep 30 >"$work/in" & writer=$!
-$M import - lab/stopped:1 <"$work/in" 2>"$work/err" & pid=$!
-for _ in $(seq 300); do [ -n "$(ls -A $STATE/tmp)" ] && break; sleep 0.1; done
-kill -TERM $pid; wait $pid; rc=$?
-kill $writer; wait $writer 2>/dev/null
-check "08 import - stopped while it reads stdin: 143, 'interrupted' in one line, the spool removed" \
-	eval '[ $rc -eq 143 ] && one_line "$(cat $work/err)" && has "$(cat $work/err)" interrupted && [ "$(store_now)" = "$before" ]'
 # SIGKILL: no cleanup can run; the helper dies with its parent, and the
 # next change to the store removes what was left.
-$M import "$work/fifo" lab/stopped:1 2>/dev/null & pid=$!
-helper_at diff-id; cat "$work/small.tar" >"$work/fifo"; helper_at unpack
-kill -KILL $pid; wait $pid 2>/dev/null
+parked
+kill -KILL $pid; wait $pid 2>/dev/null; unpark
 check "08 import SIGKILLed mid-unpack: the helper died with it (PR_SET_PDEATHSIG)" no_helper
 check "08 import SIGKILLed mid-unpack: its half-made layer dir is left" \
 	eq "$(ls "$STATE/overlay2" | wc -l)" "$((n_ovl + 1))"
@@ -271,8 +265,9 @@ $M rmi lab/stopped:1 >/dev/null 2>&1
 check "08 the next change to the store removes what the killed import left" eq "$(store_now)" "$before"
 # The window before the helper's prctl: a parent already gone (here: the
 # helper is told its parent is pid 1) makes it exit at once, not wait on
-# the FIFO for ever.
-MINI_DOCKER_LAYER_PARENT=1 timeout 20 ./08-mini-docker/mini-docker-layer diff-id "$work/fifo"; rc=$?
+# its stdin (the FIFO, opened read-write so that the open itself returns).
+mkdir "$work/x"
+MINI_DOCKER_LAYER_PARENT=1 timeout 20 ./08-mini-docker/mini-docker-layer unpack "$work/x" <>"$work/fifo"; rc=$?
 check "08 a helper whose parent died before it started exits at once (1, not blocked)" eq "$rc" 1
 
 # ---- rmi ---------------------------------------------------------------------

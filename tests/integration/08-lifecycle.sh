@@ -251,7 +251,7 @@ $M rm -f lc-par4 lc-par5 lc-par6 >/dev/null & b=$!
 wait $a; ra=$?; wait $b; rb=$?
 check "08 two rm -f at once: both succeed" eval '[ $ra -eq 0 ] && [ $rb -eq 0 ]'
 check "08 ... and the store is empty and consistent" \
-	eval '[ -z "$(find $STATE/containers $STATE/names /run/mini-docker -mindepth 1)" ] && no_project_cgroups && gone "sleep 1000"'
+	eval '[ -z "$(find $STATE/containers $STATE/names /run/mini-docker -mindepth 1 -path /run/mini-docker/cache -prune -o -print)" ] && no_project_cgroups && gone "sleep 1000"'
 ( $M run -d --name lc-same busybox sleep 1000 >/dev/null 2>&1; echo $? ) >/tmp/lc-same.1 &
 ( $M run -d --name lc-same busybox sleep 1000 >/dev/null 2>&1; echo $? ) >/tmp/lc-same.2 &
 wait
@@ -263,7 +263,7 @@ $M rm -f lc-same >/dev/null
 # ---- the host as it was --------------------------------------------------
 cleanup
 check "08 lifecycle: no container state left" \
-	eval '[ -z "$(find $STATE/containers $STATE/names /run/mini-docker -mindepth 1 2>/dev/null)" ]'
+	eval '[ -z "$(find $STATE/containers $STATE/names /run/mini-docker -mindepth 1 -path /run/mini-docker/cache -prune -o -print 2>/dev/null)" ]'
 check "08 lifecycle: no cgroup left" no_project_cgroups
 check "08 lifecycle: the host's mount table is as before" eq "$(cut -d' ' -f5 /proc/self/mountinfo | sort)" "$mounts_before"
 check "08 lifecycle: no container process left" eval 'gone "sleep 1000" && gone "sleep 7.5"'

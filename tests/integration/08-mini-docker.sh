@@ -5,7 +5,7 @@ STATE=/var/lib/mini-docker
 
 no_state_left() {
 	local left
-	left=$(find "$STATE/containers" "$STATE/names" /run/mini-docker -mindepth 1 2>/dev/null)
+	left=$(find "$STATE/containers" "$STATE/names" /run/mini-docker -mindepth 1 -path /run/mini-docker/cache -prune -o -print 2>/dev/null)
 	[ -z "$left" ] || { echo "#   state left: $left" >&2; return 1; }
 }
 
@@ -198,8 +198,12 @@ out=$(as_nobody exec rl-bg sh -c 'id -u; echo "pid $$"' 2>&1); rc=$?
 out2=$(MINI_DOCKER_EXEC_NSFILES=1 as_nobody exec rl-bg sh -c 'echo "pid $$"' 2>&1); rc2=$?
 check "08 --rootless: exec by nobody (pidfd and /proc/PID/ns) enters it as uid 0, pid > 1" \
 	eval '[ $rc -eq 0 ] && [ $rc2 -eq 0 ] && [ "$(sed -n 1p <<<"$out")" = 0 ] && [[ $(sed -n 2p <<<"$out") =~ ^pid\ [2-9] ]] && [[ $out2 =~ ^pid\ [2-9] ]]'
+st=$(as_nobody exec rl-bg grep -E '^(Seccomp|NoNewPrivs|CapEff):' /proc/self/status 2>&1 | tr -s '\t ' ' ')
+st2=$(as_nobody run --rm --rootless "$STATE/images/busybox" sh -c 'grep -E "^Seccomp:" /proc/self/status; unshare -U true 2>&1' 2>&1 | tr -s '\t ' ' ')
+check "08 --rootless: run and exec get the same confinement (seccomp filter, no_new_privs, Docker's caps; unshare refused)" \
+	eval 'has "$st" "Seccomp: 2" && has "$st" "NoNewPrivs: 1" && has "$st" "CapEff: 00000000a80425fb" && has "$st2" "Seccomp: 2" && has "$st2" "not permitted"'
 as_nobody rm -f rl-bg >/dev/null
-check "08 --rootless left no container state" eval '[ -z "$(find /tmp/mini-docker-65534/containers /tmp/mini-docker-65534/names /tmp/mini-docker-65534/run -mindepth 1 2>/dev/null)" ]'
+check "08 --rootless left no container state" eval '[ -z "$(find /tmp/mini-docker-65534/containers /tmp/mini-docker-65534/names /tmp/mini-docker-65534/run -mindepth 1 -path "*/run/cache" -prune -o -print 2>/dev/null)" ]'
 [ "$rootless_root_existed" = 1 ] || rm -rf /tmp/mini-docker-65534
 
 # The host as it was.
