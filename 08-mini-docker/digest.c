@@ -182,12 +182,3 @@ void sha256_end(struct sha256 *h, char out[65])
 	evp.ctx_free((EVP_MD_CTX *)h);
 	to_hex(md, out);
 }
-
-int is_hex64(const char *s)
-{
-	size_t i = 0;
-	for (; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return i == 64;
-}

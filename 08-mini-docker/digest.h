@@ -31,7 +31,5 @@ struct sha256;
 struct sha256 *sha256_new(void);
 void sha256_add(struct sha256 *h, const void *data, size_t len);
 void sha256_end(struct sha256 *h, char out[65]);
-/* Is s 64 lowercase hex digits? Pure. */
-int is_hex64(const char *s);
 
 #endif

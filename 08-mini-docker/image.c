@@ -215,15 +215,6 @@ static int store_unlock(int lock, int rc)
 	return rc != 0 && helper_stop ? 128 + helper_stop : rc;
 }
 
-static void random_hex(char out[65])
-{
-	unsigned char b[32];
-	if (getrandom(b, sizeof(b), 0) != sizeof(b))
-		die_errno("getrandom");
-	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-}
-
 static const char *strip_sha(const char *s)
 {
 	return strncmp(s, "sha256:", 7) == 0 ? s + 7 : s;
@@ -326,7 +317,10 @@ static int layer_add(const char *root, const char *parent, int fd, const char *w
 	char cache[65], layer[PATH_MAX], p[PATH_MAX + 16], blob[65];
 	/* The cache-id is random, not derived from the content: the layer's
 	 * files are found through layerdb, never by hashing a path. */
-	random_hex(cache);
+	if (random_hex64(cache) < 0) {
+		snprintf(why, why_size, "getrandom: %s", strerror(errno));
+		return -1;
+	}
 	pathf(layer, sizeof(layer), "%s/overlay2/%s", root, cache);
 	pathf(p, sizeof(p), "%s/diff", layer);
 	if (mkdir_p(p, 0755) < 0) {
@@ -966,7 +960,10 @@ static int load_dir(const char *root, const char *input, char *tmp, size_t tmp_s
 	if (fd < 0)
 		return -1;
 	char r[65];
-	random_hex(r);
+	if (random_hex64(r) < 0) {
+		close(fd);
+		return warn_errno("getrandom");
+	}
 	pathf(tmp, tmp_size, "%s/tmp/load-%.16s", root, r);
 	int ok = mkdir(tmp, 0700) == 0;
 	if (!ok)
@@ -1076,7 +1073,10 @@ int image_commit(const char *root, const char *run, const char *container, const
 	}
 	/* The container's upper dir, as a layer tar: what it added and changed,
 	 * and what it deleted (whiteouts) as .wh. files. */
-	random_hex(r);
+	if (random_hex64(r) < 0) {
+		warn_errno("getrandom");
+		goto out;
+	}
 	pathf(tar, sizeof(tar), "%s/tmp/commit-%.16s.tar", root, r);
 	ctr_dir(root, c.id, upper, sizeof(upper));
 	strcat(upper, "/upper");

@@ -62,15 +62,6 @@ static void on_stop(int sig)
 		kill((pid_t)container_pid, stop_count > 1 || sig == SIGHUP ? SIGKILL : sig);
 }
 
-static void random_id(char *id)
-{
-	unsigned char b[32];
-	if (getrandom(b, sizeof(b), 0) != sizeof(b))
-		die_errno("getrandom");
-	for (int i = 0; i < 32; i++)
-		sprintf(id + 2 * i, "%02x", b[i]);
-}
-
 /* run -d: fork. The caller's process waits until the new one (the shim,
  * which watches the container from now on) reports "started, here is the
  * id" (0, id filled) or "failed with this status", and returns that; the
@@ -324,7 +315,8 @@ static int claim(struct runner *r)
 	}
 	c->lowers = (const char *const *)r->img.lower;
 	c->nlowers = (size_t)r->img.nlower;
-	random_id(c->id);
+	if (random_hex64(c->id) < 0)
+		return warn_errno("getrandom");
 	snprintf(c->hostname, sizeof(c->hostname), "%s", o->hostname ? o->hostname : c->id);
 	if (!o->hostname)
 		c->hostname[12] = '\0';

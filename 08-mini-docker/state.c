@@ -603,16 +603,6 @@ int ctr_save(const char *root, const char *run, const struct ctr *c)
 	return r;
 }
 
-static int is_id(const char *s)
-{
-	if (strlen(s) != 64)
-		return 0;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return 0;
-	return 1;
-}
-
 /* ROOT/containers for reading, no symlink followed on the way. */
 static DIR *open_containers(const char *root)
 {
@@ -643,7 +633,7 @@ static int read_name(int rfd, const char *what, char *id)
 	if (n <= 0)
 		return -1;
 	target[n] = '\0';
-	if (!is_id(target))
+	if (!is_hex64(target))
 		return -1;
 	strcpy(id, target);
 	return 0;
@@ -669,7 +659,7 @@ int ctr_resolve(const char *root, const char *what, char *id, char *why, size_t 
 	if (d) {
 		struct dirent *e;
 		while ((e = readdir(d)) != NULL) {
-			if (!is_id(e->d_name) || len == 0 || strncmp(e->d_name, what, len) != 0)
+			if (!is_hex64(e->d_name) || len == 0 || strncmp(e->d_name, what, len) != 0)
 				continue;
 			if (found++ == 0)
 				strcpy(id, e->d_name);
@@ -703,7 +693,7 @@ int ctr_list(const char *root, const char *run, struct ctr **out)
 	struct ctr *v = NULL;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
-		if (!is_id(e->d_name))
+		if (!is_hex64(e->d_name))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;

@@ -3,6 +3,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <sys/random.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -343,5 +344,24 @@ int path_has_dotdot(const char *path)
 			return 1;
 		p = end;
 	}
+	return 0;
+}
+
+int is_hex64(const char *s)
+{
+	size_t i = 0;
+	for (; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return i == 64;
+}
+
+int random_hex64(char out[65])
+{
+	unsigned char b[32];
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return -1;
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
 	return 0;
 }

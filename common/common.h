@@ -62,6 +62,11 @@ pid_t clone3_fork(uint64_t flags, int cgroup_fd, int *pidfd);
 int mkdir_p(const char *path, mode_t mode);
 /* Has path a ".." component (one that could walk out of a root)? Pure. */
 int path_has_dotdot(const char *path);
+/* Is s 64 lowercase hex digits (a sha256, a container id)? Pure. */
+int is_hex64(const char *s);
+/* 32 random bytes from getrandom(2) as 64 hex digits: container ids,
+ * cache-ids. 0, or -1 with errno set. */
+int random_hex64(char out[65]);
 
 /* waitpid() that retries on EINTR and returns the raw status, or dies. */
 int wait_child(pid_t pid);

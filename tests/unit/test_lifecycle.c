@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "image.h"
+#include "common.h"
 #include "digest.h"
 #include "layer.h"
 #include "lifecycle.h"
