@@ -59,10 +59,11 @@ CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/freezer.c 05-cgroup-cpu/cgvalue.c
 07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/overlay.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
-MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/run.c 08-mini-docker/container.c \
+MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
 	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/state.c 08-mini-docker/statedir.c 08-mini-docker/tty.c \
 	08-mini-docker/lifecycle.c 08-mini-docker/exec.c 08-mini-docker/digest.c 08-mini-docker/helper.c \
 	08-mini-docker/image.c 08-mini-docker/member.c 08-mini-docker/enter.c 08-mini-docker/inroot.c 08-mini-docker/seccomp_profile.c 08-mini-docker/seccomp_cache.c 08-mini-docker/user.c 08-mini-docker/selfexe.c \
+	08-mini-docker/exitcode.c \
 	07-overlayfs/overlay.c \
 	06-cgroup-memory/cgspawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
 	01-uts/uts.c $(CGROUP) $(COMMON)
@@ -90,8 +91,9 @@ tests/unit/test_userns: tests/unit/test_userns.c 02-user/userns.c $(COMMON)
 tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
 tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMMON)
-tests/unit/test_options: tests/unit/test_options.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
-tests/unit/test_options: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO)
+tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c 08-mini-docker/caps.c \
+	08-mini-docker/exitcode.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c $(COMMON)
+tests/unit/test_options: LDLIBS += $(PKGS_CAP)
 tests/unit/test_lifecycle: tests/unit/test_lifecycle.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER)) \
 	08-mini-docker/layer.c
 tests/unit/test_lifecycle: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)

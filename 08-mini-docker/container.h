@@ -1,5 +1,5 @@
-/* 08-mini-docker/container.h — the inside of `run`: everything the
- * container's first process does between clone and exec. */
+/* 08-mini-docker/container.h — what the runner hands the container's first
+ * process, and that process (init.c): everything between clone and exec. */
 #ifndef CONTAINER_H
 #define CONTAINER_H
 
@@ -40,9 +40,5 @@ noreturn void container_init(const struct container *c);
 /* With c->timings, print "timing: PHASE  +X.XXX ms  (Y.YYY ms since start)"
  * on stderr: the time since the previous mark in this process. */
 void phase_mark(const struct container *c, const char *phase);
-
-/* Masked and read-only /proc paths, as Docker's defaults. */
-extern const char *const proc_masked[];
-extern const char *const proc_readonly[];
 
 #endif

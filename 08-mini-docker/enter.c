@@ -31,6 +31,7 @@
 
 #include "caps.h"
 #include "common.h"
+#include "exitcode.h"
 #include "inroot.h"
 #include "seccomp_profile.h"
 #include "user.h"
@@ -197,7 +198,7 @@ noreturn static void exec_command(const struct entry *e)
 	 * executable) and to name the error; the pipe closes on a good exec. */
 	if (write(e->exec_err_fd, &err, sizeof(err)) < 0)
 		_exit(125);
-	_exit(err == ENOENT ? 127 : 126);
+	_exit(exec_failure_code(err));
 }
 
 /* --init: PID 1 stays our code. It starts the command as pid 2, passes on

@@ -143,8 +143,10 @@ int main(int argc, char **argv)
 	struct run_opts o;
 	char why[512];
 	int r = options_parse(argc - 1, argv + 1, &o, why, sizeof(why));
-	if (r == 1)
+	if (r == 1) {
+		options_usage();
 		return 0;
+	}
 	if (r < 0) {
 		fprintf(stderr, "mini-docker: %s\n", why);
 		return 125;

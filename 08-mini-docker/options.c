@@ -155,7 +155,6 @@ static int security_opt(const char *v, struct run_opts *o, char *why, size_t why
 
 int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t why_size)
 {
-	static char volbuf[MAX_VOLUMES][4096];
 	static const struct option longopts[] = {
 		{ "detach", no_argument, NULL, 'd' },
 		{ "interactive", no_argument, NULL, 'i' },
@@ -260,7 +259,7 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 				snprintf(why, why_size, "more than %d -v options", MAX_VOLUMES);
 				return -1;
 			}
-			if (volume_parse(optarg, &o->vol[o->nvol], volbuf[o->nvol], sizeof(volbuf[0]),
+			if (volume_parse(optarg, &o->vol[o->nvol], o->volbuf[o->nvol], sizeof(o->volbuf[0]),
 					 why, why_size) < 0)
 				return -1;
 			o->nvol++;
@@ -281,7 +280,6 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 				return -1;
 			break;
 		case 'h':
-			options_usage();
 			return 1;
 		case '?':
 		default:

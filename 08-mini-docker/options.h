@@ -28,13 +28,15 @@ struct run_opts {
 	int nenv;
 	struct volume vol[MAX_VOLUMES];
 	int nvol;
+	char volbuf[MAX_VOLUMES][4096]; /* -v's text, split: vol[] points here */
 	char **argv;             /* the command, NULL-terminated; may be empty:
 				  * then the image's own command runs */
 };
 
 /* Parse `run [OPTIONS] IMAGE [COMMAND...]` (argv[0] is "run"). --rootfs DIR
- * stands for IMAGE (then every positional is the command). Returns 0; 1 if --help was asked
- * (usage printed); -1 with a one-line reason in why. Checks only the text,
+ * stands for IMAGE (then every positional is the command). Returns 0; 1 if
+ * --help was asked (the caller prints options_usage); -1 with a one-line
+ * reason in why. Prints nothing. Checks only the text,
  * not the filesystem: see options_check_paths. */
 int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t why_size);
 void options_usage(void);

@@ -4,9 +4,7 @@
 
 #include "options.h"
 
-/* The exit status Docker would give for a container's wait status and the
- * errno of a failed exec (0 if exec succeeded). Pure. */
-int docker_exit_code(int wait_status, int exec_errno);
+#include "exitcode.h"
 
 struct ctr;
 

@@ -1,5 +1,5 @@
 /* Unit tests: `mini-docker run` options (08-mini-docker/options.c), Docker's
- * default capability mask (caps.c) and exit codes (run.c). */
+ * default capability mask (caps.c) and exit codes (exitcode.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include "common.h"
 #include "caps.h"
 #include "options.h"
-#include "run.h"
+#include "exitcode.h"
 
 static int parse(char **argv, struct run_opts *o, char *why)
 {

@@ -1,51 +1,29 @@
-/* 08-mini-docker/run.c — see run.h. */
+/* 08-mini-docker/runner.c — see run.h and runner.h: the host side of a
+ * container's life, as six named steps (claim or reclaim, make_cgroup,
+ * open_streams, clone_container, watch, finish) over one struct runner. */
 #define _GNU_SOURCE
 #include "run.h"
+#include "runner.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <termios.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "caps.h"
-#include "cgroup.h"
 #include "cgvalue.h"
 #include "common.h"
-#include "container.h"
-#include "image.h"
 #include "overlay.h"
 #include "pidns.h"
 #include "cgspawn.h"
 #include "seccomp_cache.h"
-#include "state.h"
 #include "tty.h"
 #include "userns.h"
 
-int docker_exit_code(int status, int exec_errno)
-{
-	if (exec_errno)
-		return exec_errno == ENOENT ? 127 : 126;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 125;
-}
 
 /* ---- the run ------------------------------------------------------------- */
 
@@ -62,331 +40,11 @@ static void on_stop(int sig)
 		kill((pid_t)container_pid, stop_count > 1 || sig == SIGHUP ? SIGKILL : sig);
 }
 
-/* run -d: fork. The caller's process waits until the new one (the shim,
- * which watches the container from now on) reports "started, here is the
- * id" (0, id filled) or "failed with this status", and returns that; the
- * shim returns -1 and carries on with report_fd to send its word on. */
-static int detach(int *report_fd, char id[65])
-{
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		warn_errno("pipe2");
-		return 125;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		warn_errno("fork");
-		return 125;
-	}
-	if (pid > 0) {
-		close(p[1]);
-		char buf[80];
-		size_t got = 0;
-		ssize_t n;
-		while (got < sizeof(buf) - 1 &&
-		       ((n = read(p[0], buf + got, sizeof(buf) - 1 - got)) > 0 || (n < 0 && errno == EINTR)))
-			if (n > 0)
-				got += (size_t)n;
-		close(p[0]);
-		buf[got] = '\0';
-		if (got == 65 && buf[64] == '\n') {
-			memcpy(id, buf, 64);
-			id[64] = '\0';
-			return 0;
-		}
-		return buf[0] == '!' ? atoi(buf + 1) : 125;
-	}
-	close(p[0]);
-	/* A session of its own: Ctrl-C in the caller's terminal, or closing
-	 * it, no longer reaches the shim (and so the container). */
-	if (setsid() < 0)
-		warn_errno("setsid");
-	signal(SIGPIPE, SIG_IGN);
-	*report_fd = p[1];
-	return -1;
-}
-
-static void report(int *fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void report(int *fd, const char *fmt, ...)
-{
-	if (*fd < 0)
-		return;
-	char buf[96];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (write(*fd, buf, strlen(buf)) < 0) {
-		/* the caller is gone: the container runs on regardless */
-	}
-	close(*fd);
-	*fd = -1;
-}
-
-/* The shim, once the caller has its answer: let go of the caller's
- * terminal (or of the pipe a $(...) waits on for EOF). stdout becomes the
- * log, where proxy_tty copies a -t container's output. */
-static void let_go(const char *cdir)
-{
-	char log[PATH_MAX + 160];
-	snprintf(log, sizeof(log), "%s/container.log", cdir);
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int logfd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (null >= 0 && logfd >= 0) {
-		dup2(null, STDIN_FILENO);
-		dup2(logfd, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-	}
-	if (null >= 0)
-		close(null);
-	if (logfd >= 0)
-		close(logfd);
-}
-
-/* The command, environment and working directory: the image's defaults,
- * overridden by the user's. 0 or -1 with a reason. */
-static int apply_image(struct run_opts *o, const struct image_ref *img, char ***argv,
-		       char *why, size_t why_size)
-{
-	/* Docker's rule: the entrypoint, then the command given to run or,
-	 * without one, the image's Cmd. --entrypoint replaces the image's
-	 * entrypoint and drops its Cmd ("" leaves no entrypoint at all). */
-	char *const *entry = img->entrypoint;
-	int nentry = img->nentry, nuser = 0;
-	char *given[1] = { (char *)o->entrypoint };
-	if (o->entrypoint) {
-		entry = given;
-		nentry = o->entrypoint[0] ? 1 : 0;
-	}
-	while (o->argv[nuser])
-		nuser++;
-	char *const *rest = nuser ? o->argv : (o->entrypoint ? NULL : img->cmd);
-	int nrest = nuser ? nuser : (o->entrypoint ? 0 : img->ncmd);
-	if (nentry + nrest == 0) {
-		snprintf(why, why_size, "no command given and image '%s' has no default command; "
-			 "usage: mini-docker run [OPTIONS] IMAGE COMMAND [ARG...]", o->image);
-		return -1;
-	}
-	*argv = calloc((size_t)(nentry + nrest + 1), sizeof(char *));
-	if (!*argv)
-		die("out of memory");
-	for (int i = 0; i < nentry; i++)
-		(*argv)[i] = entry[i];
-	for (int i = 0; i < nrest; i++)
-		(*argv)[nentry + i] = rest[i];
-	o->argv = *argv;
-	if (!o->user && img->user[0])
-		o->user = img->user;
-	if (img->nenv + o->nenv > MAX_ENV) {
-		snprintf(why, why_size, "image and -e give more than %d variables", MAX_ENV);
-		return -1;
-	}
-	memmove(o->env + img->nenv, o->env, (size_t)o->nenv * sizeof(o->env[0]));
-	for (int i = 0; i < img->nenv; i++) {
-		if (env_check(img->env[i], why, why_size) < 0) {
-			snprintf(why, why_size, "image '%s' has a bad Env entry '%.60s'", o->image, img->env[i]);
-			return -1;
-		}
-		o->env[i] = img->env[i];
-	}
-	o->nenv += img->nenv;
-	if (!o->workdir && img->workdir[0]) {
-		if (img->workdir[0] != '/' || path_has_dotdot(img->workdir)) {
-			snprintf(why, why_size, "image '%s' has a bad WorkingDir '%.60s'", o->image, img->workdir);
-			return -1;
-		}
-		o->workdir = img->workdir;
-	}
-	return 0;
-}
-
-static char **strv_dup(char *const *v, int n)
-{
-	char **out = calloc((size_t)n + 1, sizeof(char *));
-	if (!out)
-		die("out of memory");
-	for (int i = 0; i < n; i++)
-		out[i] = strdup(v[i]);
-	return out;
-}
-
-/* The record `ps`, `inspect`, `exec` and `rm` will read. */
-static void record_init(struct ctr *r, const struct run_opts *o, const struct image_ref *img,
-			const struct container *c, const char *name)
-{
-	memset(r, 0, sizeof(*r));
-	snprintf(r->id, sizeof(r->id), "%s", c->id);
-	snprintf(r->name, sizeof(r->name), "%s", name);
-	snprintf(r->image, sizeof(r->image), "%s", o->image);
-	snprintf(r->image_id, sizeof(r->image_id), "%s", img->id);
-	snprintf(r->hostname, sizeof(r->hostname), "%s", c->hostname);
-	snprintf(r->workdir, sizeof(r->workdir), "%s", o->workdir ? o->workdir : "/");
-	snprintf(r->user, sizeof(r->user), "%s", o->user ? o->user : "");
-	snprintf(r->seccomp, sizeof(r->seccomp), "%s", o->seccomp ? o->seccomp : "");
-	clock_gettime(CLOCK_REALTIME, &r->created);
-	r->status = CTR_CREATED;
-	r->runner = getpid();
-	r->runner_start = proc_start_time(r->runner);
-	r->tty = o->tty;
-	r->rootless = o->rootless;
-	r->auto_remove = o->rm;
-	r->detached = o->detach;
-	r->init = o->init;
-	r->memory = o->memory;
-	r->cpu_quota = o->cpu_quota;
-	r->cpu_period = o->cpu_period;
-	r->pids = o->pids;
-	for (r->argc = 0; o->argv[r->argc]; r->argc++)
-		;
-	r->argv = strv_dup(o->argv, r->argc);
-	r->nenv = o->nenv;
-	r->env = strv_dup((char *const *)o->env, o->nenv);
-	for (int i = 0; i < o->nvol; i++) {
-		r->vol[i].host = strdup(o->vol[i].host);
-		r->vol[i].container = strdup(o->vol[i].container);
-		r->vol[i].readonly = o->vol[i].readonly;
-	}
-	r->nvol = o->nvol;
-	for (int i = 0; i < img->nlower; i++)
-		r->lower[i] = strdup(img->lower[i]);
-	r->nlower = img->nlower;
-}
-
-/* Save the record under the lock. */
-static void record_save(const char *root, const char *run, const struct ctr *r)
-{
-	int lock = state_lock(root);
-	ctr_save(root, run, r);
-	state_unlock(lock);
-}
-
-/* Everything one run makes, in one place, so that finish() can undo
- * whatever of it exists, however far the run got. */
-struct runner {
-	struct run_opts *o;
-	const struct ctr *saved; /* start: the stopped container's record */
-	char root[PATH_MAX], run[PATH_MAX + 8];
-	char cdir[PATH_MAX - 256], namelink[PATH_MAX + 256];
-	struct container c;
-	struct image_ref img;
-	char **argv;             /* the command as composed by apply_image */
-	struct ctr rec;
-	struct cgroup cg;
-	int named, recorded, have_cg, shim;
-	int lock, report_fd, runner_fd, pidfd, master, logfd;
-	int err_pipe[2], out_pipe[2], errout_pipe[2];
-	pid_t child;
-	sigset_t oldmask;
-};
-
-/* ROOT/containers/<id> and the overlay dirs in it. */
-static void set_paths(struct runner *r)
-{
-	ctr_dir(r->root, r->c.id, r->cdir, sizeof(r->cdir));
-	snprintf(r->c.upper, sizeof(r->c.upper), "%s/upper", r->cdir);
-	snprintf(r->c.work, sizeof(r->c.work), "%s/work", r->cdir);
-	snprintf(r->c.merged, sizeof(r->c.merged), "%s/merged", r->cdir);
-}
-
-static void close_fd(int *fd)
+void close_fd(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
-}
-
-/* Under the lock: tidy up after killed runners, resolve the image (an rmi
- * cannot delete its layers under us), claim the name, write the record. A
- * `run` killed in here leaves a dir without config.json, which the next
- * state_reconcile removes. */
-static int claim(struct runner *r)
-{
-	struct run_opts *o = r->o;
-	struct container *c = &r->c;
-	char why[PATH_MAX + 256];
-	if ((r->lock = state_lock(r->root)) < 0)
-		return -1;
-	state_reconcile(r->root, r->run);
-	if (image_resolve(r->root, o->image, &r->img, why, sizeof(why)) < 0 ||
-	    apply_image(o, &r->img, &r->argv, why, sizeof(why)) < 0) {
-		fprintf(stderr, "mini-docker: %s\n", why);
-		return -1;
-	}
-	c->lowers = (const char *const *)r->img.lower;
-	c->nlowers = (size_t)r->img.nlower;
-	if (random_hex64(c->id) < 0)
-		return warn_errno("getrandom");
-	snprintf(c->hostname, sizeof(c->hostname), "%s", o->hostname ? o->hostname : c->id);
-	if (!o->hostname)
-		c->hostname[12] = '\0';
-	/* --name (checked: at most 63 characters), or the short id */
-	char name[sizeof(r->rec.name)];
-	snprintf(name, sizeof(name), "%.*s", o->name ? 63 : 12, o->name ? o->name : c->id);
-	/* symlink(2) is atomic: of two runs with one name, exactly one wins. */
-	snprintf(r->namelink, sizeof(r->namelink), "%s/names/%s", r->root, name);
-	if (symlink(c->id, r->namelink) < 0) {
-		char other[128] = "";
-		ssize_t n = readlink(r->namelink, other, sizeof(other) - 1);
-		if (errno == EEXIST || n > 0)
-			fprintf(stderr, "mini-docker: the name '%s' is already in use by container %.12s; "
-				"remove it with 'mini-docker rm %s' or choose another\n", name,
-				n > 0 ? other : "?", name);
-		else
-			warn_errno("symlink %s", r->namelink);
-		return -1;
-	}
-	r->named = 1;
-	set_paths(r);
-	if (mkdir(r->cdir, 0700) < 0)
-		return warn_errno("mkdir %s", r->cdir);
-	r->recorded = 1;
-	if (mkdir(c->upper, 0755) < 0 || mkdir(c->work, 0700) < 0 || mkdir(c->merged, 0755) < 0)
-		return warn_errno("mkdir in %s", r->cdir);
-	record_init(&r->rec, o, &r->img, c, name);
-	if (ctr_save(r->root, r->run, &r->rec) < 0)
-		return -1;
-	state_unlock(r->lock);
-	r->lock = -1;
-	return 0;
-}
-
-/* start: the same container again. Its id, name, upper dir and log are
- * kept; under the lock its record (loaded again: another command may have
- * started or removed it meanwhile) becomes "created" by this runner. */
-static int reclaim(struct runner *r)
-{
-	struct container *c = &r->c;
-	if ((r->lock = state_lock(r->root)) < 0)
-		return -1;
-	state_reconcile(r->root, r->run);
-	if (ctr_load(r->root, r->run, r->saved->id, &r->rec) < 0) {
-		fprintf(stderr, "mini-docker: start: container %s was removed meanwhile\n", r->saved->name);
-		return -1;
-	}
-	if (r->rec.status != CTR_EXITED) {
-		fprintf(stderr, "mini-docker: start: container %s was started meanwhile\n", r->rec.name);
-		return -1;
-	}
-	snprintf(c->id, sizeof(c->id), "%s", r->rec.id);
-	snprintf(c->hostname, sizeof(c->hostname), "%s", r->rec.hostname);
-	c->lowers = (const char *const *)r->rec.lower;
-	c->nlowers = (size_t)r->rec.nlower;
-	set_paths(r);
-	r->rec.status = CTR_CREATED;
-	r->rec.exit_code = r->rec.oom_killed = 0;
-	r->rec.pid = 0;
-	r->rec.pid_start = 0;
-	r->rec.runner = getpid();
-	r->rec.runner_start = proc_start_time(r->rec.runner);
-	r->rec.detached = r->o->detach;
-	memset(&r->rec.finished, 0, sizeof(r->rec.finished));
-	r->recorded = 1;
-	if (ctr_save(r->root, r->run, &r->rec) < 0)
-		return -1;
-	state_unlock(r->lock);
-	r->lock = -1;
-	return 0;
 }
 
 static int make_cgroup(struct runner *r)
@@ -474,7 +132,7 @@ noreturn static void child_side(struct runner *r)
 
 /* clone3 into new namespaces: born in the cgroup (or attached before it
  * runs), or, rootless, in a user namespace whose maps we write first. */
-static int start(struct runner *r)
+static int clone_container(struct runner *r)
 {
 	uint64_t flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET;
 	enum spawn_path how = SPAWN_ATTACH_FIRST;
@@ -544,10 +202,10 @@ static int watch(struct runner *r)
 		fprintf(stderr, "mini-docker: exec '%s': %s\n", o->argv[0], strerror(exec_errno));
 	if (r->report_fd >= 0) {
 		if (exec_errno) {
-			report(&r->report_fd, "!%d", exec_errno == ENOENT ? 127 : 126);
+			detach_report(&r->report_fd, "!%d", exec_failure_code(exec_errno));
 		} else {
-			report(&r->report_fd, "%s\n", r->c.id);
-			let_go(r->cdir);
+			detach_report(&r->report_fd, "%s\n", r->c.id);
+			detach_let_go(r->cdir);
 		}
 	}
 	restore_signals(&r->oldmask);
@@ -596,7 +254,7 @@ static int finish(struct runner *r, int rc)
 	}
 	container_pid = 0;
 	if (r->report_fd >= 0)
-		report(&r->report_fd, "!%d", rc);
+		detach_report(&r->report_fd, "!%d", rc);
 	int *fds[] = { &r->master, &r->c.tty_slave, &r->c.out_fd, &r->c.err_fd, &r->out_pipe[0],
 		       &r->out_pipe[1], &r->errout_pipe[0], &r->errout_pipe[1], &r->logfd,
 		       &r->err_pipe[0], &r->err_pipe[1], &r->pidfd, &r->runner_fd };
@@ -650,7 +308,7 @@ static void runner_init(struct runner *r, struct run_opts *o, int verbose)
 	clock_gettime(CLOCK_MONOTONIC, &r->c.t0);
 }
 
-static int run(struct runner *r)
+static int run_steps(struct runner *r)
 {
 	struct run_opts *o = r->o;
 	char why[PATH_MAX + 256];
@@ -681,7 +339,7 @@ static int run(struct runner *r)
 	 * prints the id (start: the name), as docker does. */
 	if (o->detach) {
 		char id[65];
-		int rc = detach(&r->report_fd, id);
+		int rc = detach_fork(&r->report_fd, id);
 		if (rc == 0)
 			printf("%s\n", r->saved ? r->saved->name : id);
 		if (rc >= 0)
@@ -705,7 +363,7 @@ static int run(struct runner *r)
 			fprintf(stderr, "=> cgroup %s (%s)\n", r->cg.name, cg_layout_name(r->cg.layout));
 		phase_mark(&r->c, "runner: cgroup and limits");
 	}
-	if (open_streams(r) < 0 || start(r) < 0)
+	if (open_streams(r) < 0 || clone_container(r) < 0)
 		return finish(r, 125);
 	return finish(r, watch(r));
 }
@@ -714,7 +372,7 @@ int run_container(struct run_opts *o, int verbose)
 {
 	struct runner r;
 	runner_init(&r, o, verbose);
-	int rc = run(&r);
+	int rc = run_steps(&r);
 	free(r.c.seccomp.filter);
 	return rc;
 }
@@ -748,7 +406,7 @@ int start_container(const struct ctr *saved, int attach, int interactive, int ve
 	struct runner r;
 	runner_init(&r, &o, verbose);
 	r.saved = saved;
-	int rc = run(&r);
+	int rc = run_steps(&r);
 	free(r.c.seccomp.filter);
 	if (r.shim)
 		exit(rc); /* its container is done: not back into `start`'s loop */
