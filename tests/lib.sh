@@ -4,6 +4,11 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
 
+# plan N, at the top of a script: it will print N results (ok, not ok,
+# skip). tests/run.sh fails a script whose count differs: one that stopped
+# halfway, or whose checks changed without the plan.
+plan() { echo "1..$1"; }
+
 # check "what is proven" command [args...]
 check() {
 	local desc=$1; shift
@@ -20,6 +25,7 @@ skip() { echo "skip - $1 ($2)"; }
 need_root() {
 	if [ "$(id -u)" != 0 ]; then
 		skip "$1" "needs root: run 'sudo make test'"
+		echo "# skip-all"   # the rest of the plan is not run, on purpose
 		exit 0
 	fi
 }

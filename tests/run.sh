@@ -43,14 +43,20 @@ run_unit() {
 }
 
 # The integration scripts, here; prints their lines (used inside the VM too).
+# Each script declares its plan ("1..N", lib.sh's plan); one that printed
+# another number of results stopped halfway (or changed without its plan).
 run_scripts() {
-	local s out
+	local s out planned ran
 	for s in tests/integration/*.sh; do
 		echo "## ${s##*/}"
 		out=$(bash "$s" 2>&1)
 		printf '%s\n' "$out"
-		if ! grep -qE '^(ok|not ok|skip) - ' <<<"$out"; then
-			echo "not ok - ${s##*/} printed no result"
+		planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' <<<"$out" | head -n 1)
+		ran=$(grep -cE '^(ok|not ok|skip) - ' <<<"$out")
+		if [ -z "$planned" ]; then
+			echo "not ok - ${s##*/} declares no plan (plan N in the script)"
+		elif [ "$ran" -ne "$planned" ] && ! grep -qx '# skip-all' <<<"$out"; then
+			echo "not ok - ${s##*/} printed $ran of its $planned planned results: it stopped halfway"
 		fi
 	done
 }

@@ -1,5 +1,6 @@
 # 01-uts: a new UTS namespace has its own hostname and its own inode.
 source "$(dirname "$0")/../lib.sh"
+plan 13
 
 # Bad input first: needs no root, creates nothing.
 long=$(printf 'a%.0s' $(seq 65))

@@ -1,5 +1,6 @@
 # 02-user: an unprivileged user is root with full capabilities in its own user namespace.
 source "$(dirname "$0")/../lib.sh"
+plan 18
 
 ./02-user/demo --nope >/dev/null 2>&1; rc=$?
 check "02 exits 2 on an unknown flag" eq "$rc" 2

@@ -1,5 +1,6 @@
 # 03-pid-ipc: pid 1 in a new PID namespace; a host queue invisible in a new IPC namespace.
 source "$(dirname "$0")/../lib.sh"
+plan 12
 
 err=$(./03-pid-ipc/demo --only net 2>&1 >/dev/null); rc=$?
 check "03 rejects --only net naming the value and the accepted ones" \

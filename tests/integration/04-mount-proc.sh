@@ -1,5 +1,6 @@
 # 04-mount-proc: private propagation, a new /proc with only the namespace's processes.
 source "$(dirname "$0")/../lib.sh"
+plan 10
 
 ./04-mount-proc/demo extra >/dev/null 2>&1; rc=$?
 check "04 rejects a stray argument" test "$rc" -ne 0

@@ -1,5 +1,6 @@
 # 05-cgroup-cpu: cpu.max halves a busy loop, cpu.weight splits a CPU 25/75.
 source "$(dirname "$0")/../lib.sh"
+plan 23
 
 for args in "--cpus abc" "--cpus 0" "--cpus 2000" "--seconds 0" "--loops 99" "--quota 5" "--period 5"; do
 	set -- $args; val=$2

@@ -1,5 +1,6 @@
 # 06-cgroup-memory: OOM kill at memory.max; the late-attach escape.
 source "$(dirname "$0")/../lib.sh"
+plan 26
 
 for args in "--limit 12x" "--limit max" "--limit 1k" "--touch abc" "--touch 100t"; do
 	set -- $args; val=$2

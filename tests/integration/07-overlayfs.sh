@@ -1,5 +1,6 @@
 # 07-overlayfs: precedence, copy-up, whiteout, opaque dir, lowers unchanged; rootless too.
 source "$(dirname "$0")/../lib.sh"
+plan 32
 
 no_lab_left() {
 	local d m

@@ -7,6 +7,7 @@
 # store's listing before and after, and what ended up in the layers.
 # Everything runs in a private store (MINI_DOCKER_ROOT), removed at the end.
 source "$(dirname "$0")/../lib.sh"
+plan 16
 need_root "08 image attacks"
 # LeakSanitizer cannot run under ptrace: a sanitized build (make SANITIZE=1
 # test) traced by strace would die at exit for that reason alone.

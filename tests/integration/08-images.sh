@@ -2,6 +2,7 @@
 # images, rmi, and the notes' layer-store experiment (DiffID -> ChainID ->
 # cache-id -> diff) done with sha256sum on mini-docker's own store.
 source "$(dirname "$0")/../lib.sh"
+plan 62
 M=./08-mini-docker/mini-docker
 STATE=/var/lib/mini-docker
 IMG=$STATE/image/overlay2

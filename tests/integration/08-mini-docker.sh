@@ -1,5 +1,6 @@
 # 08-mini-docker: `mini-docker run`, checked from inside the container with probes.
 source "$(dirname "$0")/../lib.sh"
+plan 81
 M=./08-mini-docker/mini-docker
 STATE=/var/lib/mini-docker
 
@@ -10,38 +11,39 @@ no_state_left() {
 }
 
 # Bad input: exit 125, one line naming the value, nothing created.
-bad() { # bad "label" args...
-	local label=$1; shift
+bad() { # bad "label" "the value the line must name" args...
+	local label=$1 named=$2; shift 2
 	local err rc
 	err=$($M run "$@" 2>&1 >/dev/null); rc=$?
-	check "08 bad input ($label): 125 and one line" eval '[ $rc -eq 125 ] && one_line "$err"'
+	check "08 bad input ($label): 125 and one line naming $named" \
+		eval '[ $rc -eq 125 ] && one_line "$err" && has "$err" "$named"'
 }
-bad "memory 12x" -m 12x true
-bad "memory below 6m" -m 1m true
-bad "cpus abc" --cpus abc true
-bad "cpus 0" --cpus 0 true
-bad "pids 0" --pids-limit 0 true
-bad "name with space" --name 'a b' true
-bad "hostname of 65 bytes" --hostname "$(printf 'h%.0s' $(seq 65))" true
-bad "env without =" -e NOEQUALS true
-bad "relative volume" -v rel:/data true
-bad "volume with .." -v /tmp/../etc:/data true
-bad "volume into .." -v /tmp:/a/../../etc true
-bad "unknown flag" --bogus true
-bad "no image"
-bad "image without a command" "$STATE/images/busybox"
-bad "no such image" no-such-image:1 true
-bad "bad image name" "Bad:Name" true
-bad "rootless with limits" --rootless -m 64m true
-bad "missing rootfs" --rootfs /no/such/rootfs true
-bad "relative workdir" -w srv true
+bad "memory 12x" "'12x'" -m 12x true
+bad "memory below 6m" "'1m'" -m 1m true
+bad "cpus abc" "'abc'" --cpus abc true
+bad "cpus 0" "'0'" --cpus 0 true
+bad "pids 0" "'0'" --pids-limit 0 true
+bad "name with space" "'a b'" --name 'a b' true
+bad "hostname of 65 bytes" "65 bytes" --hostname "$(printf 'h%.0s' $(seq 65))" true
+bad "env without =" "'NOEQUALS'" -e NOEQUALS true
+bad "relative volume" "'rel:/data'" -v rel:/data true
+bad "volume with .." "'/tmp/../etc:/data'" -v /tmp/../etc:/data true
+bad "volume into .." "'/tmp:/a/../../etc'" -v /tmp:/a/../../etc true
+bad "unknown flag" "'--bogus'" --bogus true
+bad "no image" "no image given"
+bad "image without a command" "'$STATE/images/busybox'" "$STATE/images/busybox"
+bad "no such image" "no-such-image:1" no-such-image:1 true
+bad "bad image name" "Bad:Name" "Bad:Name" true
+bad "rootless with limits" "--memory" --rootless -m 64m true
+bad "missing rootfs" "'/no/such/rootfs'" --rootfs /no/such/rootfs true
+bad "relative workdir" "'srv'" -w srv true
 err=$($M frobnicate 2>&1); rc=$?
 check "08 unknown command: 125 naming it" eval '[ $rc -eq 125 ] && has "$err" "frobnicate"'
 
 need_root "08 containers"
 ensure_busybox
 layout=$(cgroup_layout)
-bad "missing volume host path" -v /no/such/path:/data true
+bad "missing volume host path" "'/no/such/path'" -v /no/such/path:/data true
 check "08 bad input created nothing (state, cgroups)" eval 'no_state_left && no_project_cgroups'
 
 mounts_before=$(cut -d' ' -f5 /proc/self/mountinfo | sort)
@@ -75,6 +77,8 @@ out=$($M run --rm busybox sh -c 'cat /proc/kcore 2>/dev/null | wc -c; echo x > /
 check "08 /proc/sys is read-only" eval 'grep -q "/proc/sys/kernel/hostname: Read-only" <<<"$out"'
 if [ -e /proc/sysrq-trigger ]; then
 	check "08 /proc/sysrq-trigger is read-only" eval 'grep -q "sysrq-trigger: Read-only" <<<"$out"'
+else
+	skip "08 /proc/sysrq-trigger is read-only" "this kernel has no /proc/sysrq-trigger"
 fi
 check "08 /sys is read-only" has "$out" "/sys/x: Read-only file system"
 check "08 mount is refused (no CAP_SYS_ADMIN)" eval 'grep -qi "mount.*permission denied\|mount.*not permitted" <<<"$out"'
@@ -84,6 +88,8 @@ if [ "$layout" = v2 ]; then
 	out=$($M run --rm -m 64m --pids-limit 20 busybox sh -c 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; echo x > /sys/fs/cgroup/pids.max' 2>&1)
 	check "08 v2: the container sees its own limits at /sys/fs/cgroup, read-only" \
 		eval '[ "$(sed -n 1p <<<"$out")" = 67108864 ] && [ "$(sed -n 2p <<<"$out")" = 20 ] && has "$out" "Read-only"'
+else
+	skip "08 v2: the container sees its own limits at /sys/fs/cgroup" "a $layout host has no cgroup2 to show"
 fi
 out=$($M run --rm busybox sh -c 'echo "hostname $(hostname)"' 2>&1)
 check "08 default hostname is the 12-hex short id" eval '[[ "$out" =~ ^hostname\ [0-9a-f]{12}$ ]]'
@@ -148,10 +154,6 @@ $M run --rm busybox sleep 30 >/dev/null 2>&1 &
 runner=$!; sleep 1
 pkill -9 -f '^sleep 30$'
 wait $runner; rc=$?
-check "08 --init: pid 1 is mini-docker's init" has "$out" "mini-docker run --rm --init busybox"
-runner=$!; sleep 1
-pkill -9 -f '^sleep 30$'
-wait $runner; rc=$?
 check "08 kill -9 of the container's init: 137" eq "$rc" 137
 
 # SIGKILL of the runner: the container dies with it; the next call cleans up.
@@ -175,6 +177,8 @@ if command -v script >/dev/null; then
 	out=$(printf 'tty; echo "TERM=$TERM"; exit 3\n' | script -qec "$M run -it --rm busybox sh" /dev/null | tr -d '\r'; exit "${PIPESTATUS[1]}"); rc=$?
 	check "08 -it: stdin is a terminal, TERM=xterm, exit status kept" \
 		eval '[ $rc -eq 3 ] && has "$out" "/dev/console" && has "$out" "TERM=xterm"'
+else
+	echo "not ok - 08 -it: script(1) from util-linux is missing (sudo make deps)"
 fi
 
 # Rootless, as an unprivileged user.

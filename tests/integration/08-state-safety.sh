@@ -3,6 +3,7 @@
 # planted is refused (one line naming the path, exit 125) and nothing is
 # written through a link; ps shows a command's control bytes escaped.
 source "$(dirname "$0")/../lib.sh"
+plan 11
 M=$ROOT/08-mini-docker/mini-docker
 need_root "08 state safety"
 command -v setpriv >/dev/null || { skip "08 state safety" "setpriv is missing"; exit 0; }

@@ -33,6 +33,7 @@ static void sizes(void **state)
 	assert_true(b == CG_MAX);
 	const char *bad[] = { "", "m", "-1m", "12x", "1.5g", "100 m", "0", "99999999999t" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
 		assert_int_equal(parse_size(bad[i], &b, why, sizeof(why)), -1);
 		char quoted[64];
 		snprintf(quoted, sizeof(quoted), "'%s'", bad[i]);
@@ -57,11 +58,15 @@ static void cpu_max(void **state)
 	assert_int_equal(parse_cpu_max("max", &q, &p, why, sizeof(why)), 0);
 	assert_true(q == CG_MAX && p == 100000);
 	assert_int_equal(parse_cpu_max("200000 100000", &q, &p, why, sizeof(why)), 0);
-	assert_int_equal(parse_cpu_max("50000 5", &q, &p, why, sizeof(why)), -1);
-	assert_int_equal(parse_cpu_max("5 100000", &q, &p, why, sizeof(why)), -1);
-	assert_int_equal(parse_cpu_max("abc", &q, &p, why, sizeof(why)), -1);
-	assert_int_equal(parse_cpu_max("1 2 3", &q, &p, why, sizeof(why)), -1);
-	assert_int_equal(parse_cpu_max("", &q, &p, why, sizeof(why)), -1);
+	const char *bad[] = { "50000 5", "5 100000", "abc", "1 2 3", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		assert_int_equal(parse_cpu_max(bad[i], &q, &p, why, sizeof(why)), -1);
+		char quoted[64];
+		snprintf(quoted, sizeof(quoted), "'%s'", bad[i]);
+		if (!strstr(why, quoted))
+			fail_msg("cpu.max %s: the reason '%s' does not name the value", quoted, why);
+	}
 	assert_string_equal(format_cpu_max(50000, 100000, buf, sizeof(buf)), "50000 100000");
 	assert_string_equal(format_cpu_max(CG_MAX, 100000, buf, sizeof(buf)), "max 100000");
 }
@@ -82,9 +87,14 @@ static void cpus(void **state)
 	assert_int_equal(parse_cpus("0.01", 100000, &q, why, sizeof(why)), 0);
 	assert_true(q == 1000);
 	const char *bad[] = { "", "0", "0.001", "abc", "1.2.3", "-1", "0.1234", "2000", "1e3", "." };
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
 		assert_int_equal(parse_cpus(bad[i], 100000, &q, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "'.'"));
+		char quoted[64];
+		snprintf(quoted, sizeof(quoted), "'%s'", bad[i]);
+		if (!strstr(why, quoted))
+			fail_msg("--cpus %s: the reason '%s' does not name the value", quoted, why);
+	}
 }
 
 static void proc_cgroup_lines(void **state)
