@@ -53,10 +53,10 @@ stage-08: 08-mini-docker/mini-docker 08-mini-docker/mini-docker-layer 08-mini-do
 03-pid-ipc/demo: 03-pid-ipc/demo.c 03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
 04-mount-proc/demo: 04-mount-proc/demo.c 04-mount-proc/mountinfo.c 04-mount-proc/mounts.c \
 	03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
-CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/freezer.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c
+CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cglimits.c 05-cgroup-cpu/cgstats.c 05-cgroup-cpu/freezer.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c
 05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c $(CGROUP) $(COMMON)
 06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
-07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/overlay.c 02-user/userns.c \
+07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/lab.c 07-overlayfs/overlay.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
 MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \

@@ -87,11 +87,15 @@ static void pid_one(int report_fd)
 		say("=> middle (pid %d) forked grandchild pid %d and exits", (int)getpid(), (int)grand);
 		_exit(0);
 	}
-	waitpid(middle, NULL, 0);
+	wait_child(middle);
 	/* Orphans are re-parented to the init of *their* PID namespace — us —
 	 * not to the host's pid 1. If we never wait, they stay zombies. */
 	int status;
-	pid_t reaped = waitpid(-1, &status, 0);
+	pid_t reaped;
+	while ((reaped = waitpid(-1, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (reaped < 0)
+		die_errno("waitpid(-1)");
 	char sbuf[64];
 	say("=> pid 1: waitpid(-1) reaped pid %d (%s): init adopts orphans and must reap them",
 	    (int)reaped, describe_status(status, sbuf, sizeof(sbuf)));
@@ -105,7 +109,8 @@ static void pid_one(int report_fd)
 			die("no NSpid line in /proc/self/status (kernel older than 4.1?)");
 		say("=> sleeper started: pid %d inside, %d on the host; it sleeps forever",
 		    (int)me[1], (int)me[0]);
-		dprintf(report_fd, "%d\n", (int)me[0]);
+		if (dprintf(report_fd, "%d\n", (int)me[0]) < 0)
+			die_errno("write the sleeper's pid");
 		close(report_fd);
 		for (;;)
 			pause();
@@ -195,7 +200,12 @@ static int probe_queue(uint64_t flags, const char *label)
 		die_errno("clone3");
 	if (child == 0) {
 		char link[64];
-		ns_link_read(0, "ipc", link, sizeof(link));
+		/* _exit, not die: exit() would run remove_queue here, and
+		 * this child (without CLONE_NEWIPC) sees the host's queue. */
+		if (ns_link_read(0, "ipc", link, sizeof(link)) < 0) {
+			warn_errno("readlink /proc/self/ns/ipc");
+			_exit(30);
+		}
 		int id = msgget(QUEUE_KEY, 0);
 		if (id >= 0)
 			say("=> %s (%s): msgget(0x%x) = %d, the same queue; /proc/sysvipc/msg lists %d",
@@ -213,7 +223,8 @@ static int ipc_part(void)
 {
 	say("--- IPC namespace ---");
 	char link[64];
-	ns_link_read(0, "ipc", link, sizeof(link));
+	if (ns_link_read(0, "ipc", link, sizeof(link)) < 0)
+		die_errno("readlink /proc/self/ns/ipc");
 	step("host (%s): msgget(0x%x, IPC_CREAT|IPC_EXCL|0600)", link, QUEUE_KEY);
 	/* Block the signals our handler catches while the queue is created and
 	 * its id recorded: a Ctrl-C landing between the two would find no id to

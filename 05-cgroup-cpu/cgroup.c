@@ -1,4 +1,7 @@
-/* 05-cgroup-cpu/cgroup.c — see cgroup.h. */
+/* 05-cgroup-cpu/cgroup.c — a cgroup of the project's own: which layout the
+ * host has, where the cgroup's directories are, creating and removing them,
+ * and reading, writing and joining them. Its limits are in cglimits.c, its
+ * statistics in cgstats.c, the freezer in freezer.c. See cgroup.h. */
 #define _GNU_SOURCE
 #include "cgroup.h"
 
@@ -303,8 +306,8 @@ const char *cg_dir(const struct cgroup *cg, const char *ctrl)
 	return NULL;
 }
 
-static int file_path(const struct cgroup *cg, const char *ctrl, const char *file,
-		     char *path, size_t size)
+int cg_path(const struct cgroup *cg, const char *ctrl, const char *file,
+	    char *path, size_t size)
 {
 	const char *dir = cg_dir(cg, ctrl);
 	if (!dir) {
@@ -319,7 +322,7 @@ static int file_path(const struct cgroup *cg, const char *ctrl, const char *file
 int cg_write(const struct cgroup *cg, const char *ctrl, const char *file, const char *value)
 {
 	char path[600];
-	if (file_path(cg, ctrl, file, path, sizeof(path)) < 0)
+	if (cg_path(cg, ctrl, file, path, sizeof(path)) < 0)
 		return -1;
 	if (write_file(path, value) < 0)
 		return warn_errno("write \"%s\" to %s", value, path);
@@ -329,7 +332,7 @@ int cg_write(const struct cgroup *cg, const char *ctrl, const char *file, const 
 int cg_read(const struct cgroup *cg, const char *ctrl, const char *file, char *buf, size_t size)
 {
 	char path[600];
-	if (file_path(cg, ctrl, file, path, sizeof(path)) < 0)
+	if (cg_path(cg, ctrl, file, path, sizeof(path)) < 0)
 		return -1;
 	if (read_file(path, buf, size) < 0)
 		return warn_errno("read %s", path);
@@ -362,153 +365,4 @@ int cg_open_fd(const struct cgroup *cg)
 	if (fd < 0)
 		return warn_errno("open %s", cg->dirs[0].path);
 	return fd;
-}
-
-/* ---- limits --------------------------------------------------------------- */
-
-int cg_set_cpu_max(const struct cgroup *cg, long long quota, long long period)
-{
-	char buf[64];
-	if (cg->layout == CG_LAYOUT_V2)
-		return cg_write(cg, "cpu", "cpu.max", format_cpu_max(quota, period, buf, sizeof(buf)));
-	/* v1 keeps the two numbers in two files; -1 means no quota. */
-	snprintf(buf, sizeof(buf), "%lld", period);
-	if (cg_write(cg, "cpu", "cpu.cfs_period_us", buf) < 0)
-		return -1;
-	snprintf(buf, sizeof(buf), "%lld", quota == CG_MAX ? -1 : quota);
-	return cg_write(cg, "cpu", "cpu.cfs_quota_us", buf);
-}
-
-int cg_set_cpu_share(const struct cgroup *cg, unsigned weight_v2, unsigned shares_v1)
-{
-	char buf[32];
-	if (cg->layout == CG_LAYOUT_V2) {
-		snprintf(buf, sizeof(buf), "%u", weight_v2);
-		return cg_write(cg, "cpu", "cpu.weight", buf);
-	}
-	snprintf(buf, sizeof(buf), "%u", shares_v1);
-	return cg_write(cg, "cpu", "cpu.shares", buf);
-}
-
-int cg_set_memory_max(const struct cgroup *cg, long long bytes)
-{
-	char buf[32], path[320];
-	if (bytes == CG_MAX)
-		snprintf(buf, sizeof(buf), cg->layout == CG_LAYOUT_V2 ? "max" : "-1");
-	else
-		snprintf(buf, sizeof(buf), "%lld", bytes);
-	if (cg->layout == CG_LAYOUT_V2) {
-		if (cg_write(cg, "memory", "memory.max", buf) < 0)
-			return -1;
-		/* Without this the kernel swaps instead of killing, where swap exists. */
-		file_path(cg, "memory", "memory.swap.max", path, sizeof(path));
-		if (access(path, F_OK) == 0 && cg_write(cg, "memory", "memory.swap.max", "0") < 0)
-			return -1;
-		return 0;
-	}
-	if (cg_write(cg, "memory", "memory.limit_in_bytes", buf) < 0)
-		return -1;
-	/* memsw = memory + swap; equal to the limit means no swap. It exists
-	 * only with swap accounting, and must never be below limit_in_bytes. */
-	file_path(cg, "memory", "memory.memsw.limit_in_bytes", path, sizeof(path));
-	if (access(path, F_OK) == 0 && cg_write(cg, "memory", "memory.memsw.limit_in_bytes", buf) < 0)
-		return -1;
-	return 0;
-}
-
-int cg_set_pids_max(const struct cgroup *cg, long long max)
-{
-	char buf[32];
-	if (max == CG_MAX)
-		snprintf(buf, sizeof(buf), "max");
-	else
-		snprintf(buf, sizeof(buf), "%lld", max);
-	return cg_write(cg, "pids", "pids.max", buf);
-}
-
-/* ---- statistics ----------------------------------------------------------- */
-
-static int read_keyed(const struct cgroup *cg, const char *ctrl, const char *file,
-		      const char *key, unsigned long long *v)
-{
-	char buf[4096];
-	if (cg_read(cg, ctrl, file, buf, sizeof(buf)) < 0)
-		return -1;
-	if (keyed_value(buf, key, v) < 0) {
-		fprintf(stderr, "%s: no '%s' in %s/%s\n", prog_name, key, cg_dir(cg, ctrl), file);
-		return -1;
-	}
-	return 0;
-}
-
-static int read_number(const struct cgroup *cg, const char *ctrl, const char *file,
-		       unsigned long long *v)
-{
-	char buf[64];
-	if (cg_read(cg, ctrl, file, buf, sizeof(buf)) < 0)
-		return -1;
-	*v = strtoull(buf, NULL, 10);
-	return 0;
-}
-
-int cg_cpu_usage(const struct cgroup *cg, unsigned long long *usec)
-{
-	if (cg->layout == CG_LAYOUT_V2)
-		return read_keyed(cg, "cpu", "cpu.stat", "usage_usec", usec);
-	unsigned long long ns;
-	if (read_number(cg, "cpuacct", "cpuacct.usage", &ns) < 0)
-		return -1;
-	*usec = ns / 1000;
-	return 0;
-}
-
-int cg_cpu_throttled(const struct cgroup *cg, unsigned long long *nr, unsigned long long *usec)
-{
-	if (read_keyed(cg, "cpu", "cpu.stat", "nr_throttled", nr) < 0)
-		return -1;
-	if (cg->layout == CG_LAYOUT_V2)
-		return read_keyed(cg, "cpu", "cpu.stat", "throttled_usec", usec);
-	unsigned long long ns;
-	if (read_keyed(cg, "cpu", "cpu.stat", "throttled_time", &ns) < 0)
-		return -1;
-	*usec = ns / 1000;
-	return 0;
-}
-
-int cg_memory_current(const struct cgroup *cg, unsigned long long *bytes)
-{
-	return read_number(cg, "memory", cg->layout == CG_LAYOUT_V2 ? "memory.current"
-				  : "memory.usage_in_bytes", bytes);
-}
-
-int cg_memory_peak(const struct cgroup *cg, unsigned long long *bytes)
-{
-	return read_number(cg, "memory", cg->layout == CG_LAYOUT_V2 ? "memory.peak"
-				  : "memory.max_usage_in_bytes", bytes);
-}
-
-int cg_memory_oom_kills(const struct cgroup *cg, unsigned long long *count)
-{
-	return read_keyed(cg, "memory", cg->layout == CG_LAYOUT_V2 ? "memory.events"
-			  : "memory.oom_control", "oom_kill", count);
-}
-
-const char *cg_file_name(const struct cgroup *cg, const char *what)
-{
-	int v2 = cg->layout == CG_LAYOUT_V2;
-	if (strcmp(what, "cpu.usage") == 0)
-		return v2 ? "cpu.stat usage_usec" : "cpuacct.usage";
-	if (strcmp(what, "cpu.max") == 0)
-		return v2 ? "cpu.max" : "cpu.cfs_quota_us/cpu.cfs_period_us";
-	if (strcmp(what, "cpu.weight") == 0)
-		return v2 ? "cpu.weight" : "cpu.shares";
-	if (strcmp(what, "memory.max") == 0)
-		return v2 ? "memory.max" : "memory.limit_in_bytes";
-	if (strcmp(what, "memory.current") == 0)
-		return v2 ? "memory.current" : "memory.usage_in_bytes";
-	if (strcmp(what, "memory.peak") == 0)
-		return v2 ? "memory.peak" : "memory.max_usage_in_bytes";
-	if (strcmp(what, "oom_kill") == 0)
-		return v2 ? "memory.events oom_kill" : "memory.oom_control oom_kill";
-	return what;
 }

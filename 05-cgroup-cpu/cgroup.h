@@ -49,6 +49,10 @@ int cg_destroy(struct cgroup *cg);
 /* The directory of the hierarchy carrying ctrl ("cpu", "cpuacct",
  * "memory", "pids"; any on v2), or NULL. */
 const char *cg_dir(const struct cgroup *cg, const char *ctrl);
+/* dir/file for the hierarchy carrying ctrl. 0, or -1 after printing why
+ * (no such hierarchy; errno ENOENT). */
+int cg_path(const struct cgroup *cg, const char *ctrl, const char *file,
+	    char *path, size_t size);
 /* Write or read one file, e.g. cg_write(cg, "cpu", "cpu.max", "50000 100000").
  * Errors name the path. */
 int cg_write(const struct cgroup *cg, const char *ctrl, const char *file, const char *value);
@@ -73,7 +77,8 @@ int cg_thaw(struct cgroup *cg);
  * v2 or without a freezer hierarchy. */
 const char *cg_freezer_dir(const struct cgroup *cg, char *buf, size_t size);
 
-/* Limits, written to the right files for the layout. CG_MAX lifts them. */
+/* Limits, written to the right files for the layout. CG_MAX lifts them.
+ * cglimits.c. */
 int cg_set_cpu_max(const struct cgroup *cg, long long quota_us, long long period_us);
 int cg_set_cpu_share(const struct cgroup *cg, unsigned weight_v2, unsigned shares_v1);
 int cg_set_memory_max(const struct cgroup *cg, long long bytes);
@@ -82,7 +87,7 @@ int cg_set_pids_max(const struct cgroup *cg, long long max);
 /* Statistics. CPU time in microseconds (v2 cpu.stat usage_usec, v1
  * cpuacct.usage); memory in bytes; peak is memory.peak or
  * memory.max_usage_in_bytes; oom kills from memory.events or
- * memory.oom_control. Each returns 0 or -1. */
+ * memory.oom_control. Each returns 0 or -1. cgstats.c. */
 int cg_cpu_usage(const struct cgroup *cg, unsigned long long *usec);
 int cg_cpu_throttled(const struct cgroup *cg, unsigned long long *nr, unsigned long long *usec);
 int cg_memory_current(const struct cgroup *cg, unsigned long long *bytes);

@@ -85,14 +85,22 @@ static int start_loops(struct group *g, int n, int pin_cpu)
 			return warn_errno("fork");
 		if (pid == 0) {
 			gate_child_side(&gate);
-			/* If the demo is killed outright, take the loop with it. */
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			/* If the demo is killed outright, take the loop with it.
+			 * A child leaves by _exit: exit() would flush the copy of
+			 * the --csv buffer it inherited, and the header twice. */
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+				warn_errno("prctl(PR_SET_PDEATHSIG)");
+				_exit(1);
+			}
 			gate_wait(&gate);
 			if (pin_cpu >= 0) {
 				cpu_set_t set;
 				CPU_ZERO(&set);
 				CPU_SET(pin_cpu, &set);
-				sched_setaffinity(0, sizeof(set), &set);
+				if (sched_setaffinity(0, sizeof(set), &set) < 0) {
+					warn_errno("sched_setaffinity(CPU %d)", pin_cpu);
+					_exit(1);
+				}
 			}
 			for (volatile unsigned long x = 0;; x++)
 				;
@@ -110,8 +118,15 @@ static void stop_loops(struct group *g)
 {
 	for (int i = 0; i < g->nloops; i++)
 		kill(g->pids[i], SIGKILL);
+	/* Reap each loop, even when a second Ctrl-C interrupts the wait:
+	 * the cleanup that follows must not be skipped, so no die here. */
 	for (int i = 0; i < g->nloops; i++)
-		waitpid(g->pids[i], NULL, 0);
+		while (waitpid(g->pids[i], NULL, 0) < 0) {
+			if (errno != EINTR) {
+				warn_errno("waitpid %d", (int)g->pids[i]);
+				break;
+			}
+		}
 	g->nloops = 0;
 }
 
@@ -172,12 +187,16 @@ static double mean(const struct group *g)
 	return g->samples ? g->share_sum / g->samples : 0;
 }
 
-int main(int argc, char **argv)
+struct options {
+	long long quota, period;        /* cpu.max, in microseconds */
+	const char *csv_path;
+	int seconds, loops, weight;
+};
+
+/* The command line into o; dies with a message on anything it cannot use. */
+static void parse_args(int argc, char **argv, struct options *o)
 {
-	prog_name = "05-cgroup-cpu";
-	long long period = 100000, quota = 50000;
-	const char *cpus = NULL, *quota_s = NULL, *period_s = NULL, *csv_path = NULL;
-	int seconds = 5, loops = 1, weight = 0;
+	const char *cpus = NULL, *quota_s = NULL, *period_s = NULL;
 	char why[256];
 	static const struct option opts[] = {
 		{ "cpus", required_argument, NULL, 'c' },
@@ -190,6 +209,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	*o = (struct options){ .quota = 50000, .period = 100000, .seconds = 5, .loops = 1 };
 	int c;
 	char *end;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -198,141 +218,169 @@ int main(int argc, char **argv)
 		case 'q': quota_s = optarg; break;
 		case 'p': period_s = optarg; break;
 		case 's':
-			seconds = (int)strtol(optarg, &end, 10);
-			if (*end || end == optarg || seconds < 1 || seconds > 60)
+			o->seconds = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->seconds < 1 || o->seconds > 60)
 				die("--seconds '%s': give a whole number from 1 to 60", optarg);
 			break;
 		case 'l':
-			loops = (int)strtol(optarg, &end, 10);
-			if (*end || end == optarg || loops < 1 || loops > MAX_LOOPS)
+			o->loops = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->loops < 1 || o->loops > MAX_LOOPS)
 				die("--loops '%s': give a whole number from 1 to %d", optarg, MAX_LOOPS);
 			break;
-		case 'o': csv_path = optarg; break;
-		case 'w': weight = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'o': o->csv_path = optarg; break;
+		case 'w': o->weight = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
 		}
 	}
 	if (optind < argc)
 		die("unexpected argument '%s'; see --help", argv[optind]);
 	if (cpus && (quota_s || period_s))
 		die("--cpus and --quota/--period both set a limit; give one or the other");
-	if (weight && (cpus || quota_s || period_s || loops != 1))
+	if (o->weight && (cpus || quota_s || period_s || o->loops != 1))
 		die("--weight runs its own fixed experiment; drop --cpus/--quota/--period/--loops");
 	if (quota_s || period_s) {
 		char spec[80];
 		snprintf(spec, sizeof(spec), "%s %s", quota_s ? quota_s : "max",
 			 period_s ? period_s : "100000");
-		if (parse_cpu_max(spec, &quota, &period, why, sizeof(why)) < 0)
+		if (parse_cpu_max(spec, &o->quota, &o->period, why, sizeof(why)) < 0)
 			die("--quota/--period: %s", why);
 		if (!quota_s)
-			quota = period / 2;
+			o->quota = o->period / 2;
 	}
-	if (cpus && parse_cpus(cpus, period, &quota, why, sizeof(why)) < 0)
+	if (cpus && parse_cpus(cpus, o->period, &o->quota, why, sizeof(why)) < 0)
 		die("--cpus: %s", why);
-	if (geteuid() != 0)
-		die("creating a cgroup needs root: run with sudo");
+}
 
-	/* Open the CSV before creating anything, so a bad path leaves nothing. */
-	FILE *csv = NULL;
-	if (csv_path) {
-		csv = fopen(csv_path, "we");
-		if (!csv)
-			die_errno("open --csv %s", csv_path);
-		fprintf(csv, "t,phase,group,share_pct,nr_throttled,throttled_us\n");
-	}
+/* Open the CSV before creating anything, so a bad path leaves nothing. */
+static FILE *open_csv(const char *path)
+{
+	if (!path)
+		return NULL;
+	FILE *csv = fopen(path, "we");
+	if (!csv)
+		die_errno("open --csv %s", path);
+	fprintf(csv, "t,phase,group,share_pct,nr_throttled,throttled_us\n");
+	return csv;
+}
 
-	catch_stop_signals(on_signal);
-
-	struct group gs[2];
-	memset(gs, 0, sizeof(gs));
-	int ngroups = weight ? 2 : 1, created = 0, rc = 1;
-	enum cg_layout layout;
-	if (cg_detect(&layout) < 0)
-		goto cleanup;
-	say("=> cgroup layout: %s", cg_layout_name(layout));
-
+/* One cgroup per group ("-light" and "-heavy" for --weight); *created
+ * counts those that exist, for the cleanup. */
+static int create_groups(struct group *gs, int ngroups, int weight, int *created)
+{
 	for (int i = 0; i < ngroups; i++) {
 		char leaf[64];
 		snprintf(leaf, sizeof(leaf), "05-cpu-%d%s", (int)getpid(),
 			 !weight ? "" : i == 0 ? "-light" : "-heavy");
 		step("creating cgroup %s/%s", CG_PARENT, leaf);
 		if (cg_create(&gs[i].cg, leaf, CG_CPU) < 0)
-			goto cleanup;
-		created = i + 1;
+			return -1;
+		*created = i + 1;
 		done();
 		for (int d = 0; d < gs[i].cg.ndirs; d++)
 			say("   %s%s%s", gs[i].cg.dirs[d].path, gs[i].cg.dirs[d].ctrl[0] ? "  <- " : "",
 			    gs[i].cg.dirs[d].ctrl);
 	}
+	return 0;
+}
 
+/* The hard cap: loops run unlimited, then under cpu.max. 0, or -1 on an
+ * error or a stop signal. */
+static int cpu_max_experiment(struct group *g, enum cg_layout layout,
+			      const struct options *o, FILE *csv)
+{
 	double t0 = now_s();
-	if (weight) {
-		unsigned w[2] = { 100, 300 }, sh[2] = { 256, 768 };
-		for (int i = 0; i < 2; i++) {
-			char val[16];
-			snprintf(val, sizeof(val), "%u", layout == CG_LAYOUT_V2 ? w[i] : sh[i]);
-			step("%s: %s = %s", strrchr(gs[i].cg.name, '-') + 1,
-			     cg_file_name(&gs[i].cg, "cpu.weight"), val);
-			if (cg_set_cpu_share(&gs[i].cg, w[i], sh[i]) < 0)
-				goto cleanup;
-			done();
-		}
-		step("starting one busy loop per group, both pinned to CPU 0");
-		for (int i = 0; i < 2; i++)
-			if (start_loops(&gs[i], 1, 0) < 0)
-				goto cleanup;
-		done();
-		say("=> both loops want all of CPU 0; the weights decide who gets how much:");
-		if (run_phase(gs, 2, "weight", seconds, 100.0, &t0, csv) < 0)
-			goto cleanup;
-		if (stop_signal)
-			goto cleanup;
-		double a = mean(&gs[0]), b = mean(&gs[1]);
-		say("=> result: target 25.0%% / 75.0%% of CPU 0, measured %.1f%% / %.1f%% "
-		    "(%.1f%% / %.1f%% of what they got together)", a, b,
-		    100 * a / (a + b), 100 * b / (a + b));
-		rc = 0;
-		goto cleanup;
-	}
-
 	char cur[64];
-	step("starting %d busy loop%s (`while :; do :; done` in C) in the cgroup", loops,
-	     loops > 1 ? "s" : "");
-	if (start_loops(&gs[0], loops, -1) < 0)
-		goto cleanup;
-	say("pid %d%s", (int)gs[0].pids[0], loops > 1 ? " ..." : "");
+	step("starting %d busy loop%s (`while :; do :; done` in C) in the cgroup", o->loops,
+	     o->loops > 1 ? "s" : "");
+	if (start_loops(g, o->loops, -1) < 0)
+		return -1;
+	say("pid %d%s", (int)g->pids[0], o->loops > 1 ? " ..." : "");
 
-	double full = 100.0 * loops;
+	double full = 100.0 * o->loops;
 	if (layout == CG_LAYOUT_V2)
-		format_cpu_max(CG_MAX, period, cur, sizeof(cur));
+		format_cpu_max(CG_MAX, o->period, cur, sizeof(cur));
 	else
 		snprintf(cur, sizeof(cur), "-1");
 	say("=> phase 1, no limit (%s \"%s\"): %d s, measured from %s",
-	    layout == CG_LAYOUT_V2 ? "cpu.max" : "cpu.cfs_quota_us", cur, seconds,
-	    cg_file_name(&gs[0].cg, "cpu.usage"));
-	if (run_phase(gs, 1, "unlimited", seconds, full, &t0, csv) < 0 || stop_signal)
-		goto cleanup;
-	double before = mean(&gs[0]);
+	    layout == CG_LAYOUT_V2 ? "cpu.max" : "cpu.cfs_quota_us", cur, o->seconds,
+	    cg_file_name(&g->cg, "cpu.usage"));
+	if (run_phase(g, 1, "unlimited", o->seconds, full, &t0, csv) < 0 || stop_signal)
+		return -1;
+	double before = mean(g);
 
-	format_cpu_max(quota, period, cur, sizeof(cur));
+	format_cpu_max(o->quota, o->period, cur, sizeof(cur));
 	if (layout == CG_LAYOUT_V2)
 		step("writing cpu.max \"%s\"", cur);
 	else
 		step("writing cpu.cfs_period_us %lld, cpu.cfs_quota_us %lld (v2: cpu.max \"%s\")",
-		     period, quota, cur);
-	if (cg_set_cpu_max(&gs[0].cg, quota, period) < 0)
-		goto cleanup;
+		     o->period, o->quota, cur);
+	if (cg_set_cpu_max(&g->cg, o->quota, o->period) < 0)
+		return -1;
 	done();
-	double target = 100.0 * (double)quota / (double)period;
+	double target = 100.0 * (double)o->quota / (double)o->period;
 	if (target > full)
 		target = full;
-	say("=> phase 2, limited to %.1f%% of one CPU: %d s", target, seconds);
-	if (run_phase(gs, 1, "limited", seconds, full, &t0, csv) < 0 || stop_signal)
+	say("=> phase 2, limited to %.1f%% of one CPU: %d s", target, o->seconds);
+	if (run_phase(g, 1, "limited", o->seconds, full, &t0, csv) < 0 || stop_signal)
+		return -1;
+	say("=> unlimited %.1f%%, then target %.1f%%, measured %.1f%%", before, target, mean(g));
+	return 0;
+}
+
+/* --weight: two groups at cpu.weight 100 and 300 (v1 cpu.shares 256 and
+ * 768) compete for CPU 0. 0, or -1 on an error or a stop signal. */
+static int weight_experiment(struct group *gs, enum cg_layout layout, int seconds, FILE *csv)
+{
+	double t0 = now_s();
+	unsigned w[2] = { 100, 300 }, sh[2] = { 256, 768 };
+	for (int i = 0; i < 2; i++) {
+		char val[16];
+		snprintf(val, sizeof(val), "%u", layout == CG_LAYOUT_V2 ? w[i] : sh[i]);
+		step("%s: %s = %s", strrchr(gs[i].cg.name, '-') + 1,
+		     cg_file_name(&gs[i].cg, "cpu.weight"), val);
+		if (cg_set_cpu_share(&gs[i].cg, w[i], sh[i]) < 0)
+			return -1;
+		done();
+	}
+	step("starting one busy loop per group, both pinned to CPU 0");
+	for (int i = 0; i < 2; i++)
+		if (start_loops(&gs[i], 1, 0) < 0)
+			return -1;
+	done();
+	say("=> both loops want all of CPU 0; the weights decide who gets how much:");
+	if (run_phase(gs, 2, "weight", seconds, 100.0, &t0, csv) < 0 || stop_signal)
+		return -1;
+	double a = mean(&gs[0]), b = mean(&gs[1]);
+	say("=> result: target 25.0%% / 75.0%% of CPU 0, measured %.1f%% / %.1f%% "
+	    "(%.1f%% / %.1f%% of what they got together)", a, b,
+	    100 * a / (a + b), 100 * b / (a + b));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	prog_name = "05-cgroup-cpu";
+	struct options o;
+	parse_args(argc, argv, &o);
+	if (geteuid() != 0)
+		die("creating a cgroup needs root: run with sudo");
+	FILE *csv = open_csv(o.csv_path);
+	catch_stop_signals(on_signal);
+
+	struct group gs[2];
+	memset(gs, 0, sizeof(gs));
+	int ngroups = o.weight ? 2 : 1, created = 0, rc = 1;
+	enum cg_layout layout;
+	if (cg_detect(&layout) < 0)
 		goto cleanup;
-	double after = mean(&gs[0]);
-	say("=> unlimited %.1f%%, then target %.1f%%, measured %.1f%%", before, target, after);
-	rc = 0;
+	say("=> cgroup layout: %s", cg_layout_name(layout));
+	if (create_groups(gs, ngroups, o.weight, &created) < 0)
+		goto cleanup;
+	if (o.weight)
+		rc = weight_experiment(gs, layout, o.seconds, csv) < 0;
+	else
+		rc = cpu_max_experiment(&gs[0], layout, &o, csv) < 0;
 
 cleanup:
 	if (stop_signal)
@@ -347,7 +395,7 @@ cleanup:
 			done();
 	}
 	if (csv && fclose(csv) != 0) {
-		warn_errno("write --csv %s", csv_path);
+		warn_errno("write --csv %s", o.csv_path);
 		rc = 1;
 	}
 	return stop_signal ? 128 + stop_signal : rc;

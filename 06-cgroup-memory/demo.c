@@ -61,6 +61,16 @@ static void toucher(long long total, int fd)
 	}
 }
 
+/* If the demo is killed outright, take this child with it. Children leave
+ * by _exit, never through the parent's exit path. */
+static void die_with_parent(void)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		warn_errno("prctl(PR_SET_PDEATHSIG)");
+		_exit(3);
+	}
+}
+
 static void bar_line(const struct cgroup *cg, long long touched, long long limit)
 {
 	unsigned long long cur = 0;
@@ -101,7 +111,7 @@ static int oom_experiment(const struct cgroup *cg, long long limit, long long to
 		return -1;
 	if (child == 0) {
 		close(report[0]);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		die_with_parent();
 		toucher(touch, report[1]);
 		_exit(0);
 	}
@@ -143,6 +153,38 @@ static int oom_experiment(const struct cgroup *cg, long long limit, long long to
 	return ok ? 0 : 1;
 }
 
+/* The late-attach child: charges `before` bytes where it starts, forks the
+ * worker stress would, reports the worker's pid on ready, and waits. The
+ * worker touches `touch` bytes once the parent writes to go. */
+static noreturn void late_child(int ready[2], int go[2], int report[2],
+				long long before, long long touch)
+{
+	die_with_parent();
+	close(ready[0]);
+	close(go[1]);
+	close(report[0]);
+	int sink[2];
+	if (pipe2(sink, O_CLOEXEC) < 0)
+		_exit(3);
+	toucher(before, sink[1]); /* charged to the cgroup we are in now */
+	pid_t worker = fork();
+	if (worker < 0)
+		_exit(3);
+	if (worker == 0) {
+		die_with_parent();
+		char c;
+		if (read(go[0], &c, 1) != 1)
+			_exit(0);
+		toucher(touch, report[1]);
+		for (;;)
+			pause();
+	}
+	if (write(ready[1], &worker, sizeof(worker)) != sizeof(worker))
+		_exit(3);
+	for (;;)
+		pause();
+}
+
 /* The pitfall: start first, attach later, as `cmd.Start()` then writing the
  * pid would. stress forks its worker at once; the worker is not moved. */
 static int late_attach_experiment(const struct cgroup *cg, long long limit, long long touch)
@@ -157,32 +199,8 @@ static int late_attach_experiment(const struct cgroup *cg, long long limit, long
 	pid_t child = fork();
 	if (child < 0)
 		return warn_errno("fork");
-	if (child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(ready[0]);
-		close(go[1]);
-		close(report[0]);
-		int sink[2];
-		if (pipe(sink) < 0)
-			_exit(3);
-		toucher(before, sink[1]); /* charged to the cgroup we are in now */
-		pid_t worker = fork();
-		if (worker < 0)
-			_exit(3);
-		if (worker == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			char c;
-			if (read(go[0], &c, 1) != 1)
-				_exit(0);
-			toucher(touch, report[1]);
-			for (;;)
-				pause();
-		}
-		if (write(ready[1], &worker, sizeof(worker)) != sizeof(worker))
-			_exit(3);
-		for (;;)
-			pause();
-	}
+	if (child == 0)
+		late_child(ready, go, report, before, touch);
 	close(ready[1]);
 	close(go[0]);
 	close(report[1]);
@@ -237,11 +255,10 @@ out:
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* The sizes and the mode from the command line; dies on a bad one. */
+static void parse_args(int argc, char **argv, long long *limit, long long *touch, int *late)
 {
-	prog_name = "06-cgroup-memory";
-	long long limit = 100LL << 20, touch = 2048LL << 20;
-	int late = 0, touch_given = 0;
+	int touch_given = 0;
 	char why[256];
 	static const struct option opts[] = {
 		{ "limit", required_argument, NULL, 'l' },
@@ -254,30 +271,38 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
-			if (parse_size(optarg, &limit, why, sizeof(why)) < 0)
+			if (parse_size(optarg, limit, why, sizeof(why)) < 0)
 				die("--limit: %s", why);
-			if (limit == CG_MAX)
+			if (*limit == CG_MAX)
 				die("--limit max: the experiment needs a limit; give a size like 100m");
-			if (limit < (8LL << 20))
+			if (*limit < (8LL << 20))
 				die("--limit '%s': give at least 8m, or the child dies before it starts", optarg);
 			break;
 		case 't':
-			if (parse_size(optarg, &touch, why, sizeof(why)) < 0 || touch == CG_MAX)
-				die("--touch: %s", touch == CG_MAX ? "give a size like 2048m, not max" : why);
-			if (touch > (64LL << 30))
+			if (parse_size(optarg, touch, why, sizeof(why)) < 0 || *touch == CG_MAX)
+				die("--touch: %s", *touch == CG_MAX ? "give a size like 2048m, not max" : why);
+			if (*touch > (64LL << 30))
 				die("--touch '%s': give at most 64g", optarg);
 			touch_given = 1;
 			break;
-		case 'a': late = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'a': *late = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
 		}
 	}
 	if (optind < argc)
 		die("unexpected argument '%s'; see --help", argv[optind]);
 	/* The escaping worker really allocates on the host: keep it modest. */
-	if (late && !touch_given)
-		touch = 3 * limit;
+	if (*late && !touch_given)
+		*touch = 3 * *limit;
+}
+
+int main(int argc, char **argv)
+{
+	prog_name = "06-cgroup-memory";
+	long long limit = 100LL << 20, touch = 2048LL << 20;
+	int late = 0;
+	parse_args(argc, argv, &limit, &touch, &late);
 	if (geteuid() != 0)
 		die("creating a cgroup needs root: run with sudo");
 
