@@ -32,7 +32,7 @@ COMMON  := common/common.c
 DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker \
 	08-mini-docker/mini-docker-layer
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options \
-	tests/unit/test_lifecycle tests/unit/test_state tests/unit/test_confine
+	tests/unit/test_image tests/unit/test_record tests/unit/test_state tests/unit/test_confine
 
 .PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour soak fuzz bench $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
@@ -62,7 +62,8 @@ CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cglimits.c 05-cgroup-cpu/cgstats.
 MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
 	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/state.c 08-mini-docker/statedir.c 08-mini-docker/tty.c \
 	08-mini-docker/lifecycle.c 08-mini-docker/exec.c 08-mini-docker/digest.c 08-mini-docker/helper.c \
-	08-mini-docker/image.c 08-mini-docker/member.c 08-mini-docker/enter.c 08-mini-docker/inroot.c 08-mini-docker/seccomp_profile.c 08-mini-docker/seccomp_cache.c 08-mini-docker/user.c 08-mini-docker/selfexe.c \
+	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/load.c 08-mini-docker/commit.c \
+	08-mini-docker/member.c 08-mini-docker/enter.c 08-mini-docker/inroot.c 08-mini-docker/seccomp_profile.c 08-mini-docker/seccomp_cache.c 08-mini-docker/user.c 08-mini-docker/selfexe.c \
 	08-mini-docker/exitcode.c \
 	07-overlayfs/overlay.c \
 	06-cgroup-memory/cgspawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
@@ -94,9 +95,15 @@ tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMM
 tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c 08-mini-docker/caps.c \
 	08-mini-docker/exitcode.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c $(COMMON)
 tests/unit/test_options: LDLIBS += $(PKGS_CAP)
-tests/unit/test_lifecycle: tests/unit/test_lifecycle.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER)) \
-	08-mini-docker/layer.c
-tests/unit/test_lifecycle: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
+# The image test links the image side only (no container code but state.c's).
+tests/unit/test_image: tests/unit/test_image.c 08-mini-docker/digest.c 08-mini-docker/layer.c 08-mini-docker/pack.c \
+	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/helper.c 08-mini-docker/state.c 08-mini-docker/statedir.c \
+	07-overlayfs/overlay.c $(CGROUP) $(COMMON)
+tests/unit/test_image: LDLIBS += $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
+# lifecycle.c's formatters come with the commands that start containers:
+# the record test links mini-docker, as test_state does.
+tests/unit/test_record: tests/unit/test_record.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
+tests/unit/test_record: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO)
 tests/unit/test_state: tests/unit/test_state.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
 tests/unit/test_state: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO)
 tests/unit/test_confine: tests/unit/test_confine.c 08-mini-docker/user.c 08-mini-docker/seccomp_profile.c 08-mini-docker/options.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c \

@@ -8,13 +8,18 @@
  *   ROOT/overlay2/<cache-id>/diff                  the layer's files
  *
  * An image id is the sha256 of its config file's bytes; a layer is stored
- * once per ChainID, however many images share it. */
+ * once per ChainID, however many images share it.
+ *
+ * The lesson's files: ref.c (names, repositories.json), layerstore.c (the
+ * layer store, its lock and collectors), image.c (configs, resolve,
+ * images, rmi), load.c (import, load), commit.c (commit). */
 #ifndef IMAGE_H
 #define IMAGE_H
 
 #include <limits.h>
 #include <stddef.h>
 
+#include "ref.h"
 #include "state.h"
 
 /* What `run` needs from an image. */
@@ -29,11 +34,6 @@ struct image_ref {
 	char user[64];             /* "User": a name or uid[:gid], "" for root */
 };
 
-/* NAME[:TAG] -> repository and tag ("latest" if none). Lowercase
- * [a-z0-9._/-] names, tags [A-Za-z0-9_.-] up to 128. Pure. 0 or -1. */
-int ref_parse(const char *ref, char *repo, size_t repo_size, char *tag, size_t tag_size,
-	      char *why, size_t why_size);
-
 /* NAME[:TAG], image id (or a prefix of 4+ hex digits), or an absolute
  * directory -> layers and defaults. 0, or -1 with a reason. */
 int image_resolve(const char *root, const char *name, struct image_ref *img,
@@ -42,6 +42,16 @@ void image_ref_free(struct image_ref *img);
 
 /* 4.26MB, 12B: Docker's SI sizes. Pure. */
 const char *human_size(long long bytes, char *buf, size_t size);
+
+/* An image config from imagedb (put it with json_object_put), or NULL
+ * with a reason; storing config bytes gives the image id. 0 or -1. */
+json_object *config_read(const char *root, const char *hex, char *why, size_t why_size);
+int config_store(const char *root, const char *bytes, size_t len, char id[65]);
+/* "created" for a new config: now, as RFC 3339 with nanoseconds. */
+void now_rfc3339(char *buf, size_t size);
+/* Point ref at image hex (ref.h), and delete the image the tag named
+ * before if nothing else names or uses it. 0, or -1 (printed). Lock held. */
+int image_tag(const char *root, const char *ref, const char *hex, int announce);
 
 /* The commands. Each returns the exit status and prints its errors. */
 int image_import(const char *root, const char *file, const char *ref);

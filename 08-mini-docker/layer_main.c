@@ -7,7 +7,7 @@
  *
  * The tars come on stdin: mini-docker opens each archive member itself,
  * checks it is a regular file inside the archive, and hands over that fd,
- * never a path the helper would open again (image.c, member.c).
+ * never a path the helper would open again (layerstore.c, member.c).
  * One line on stdout: the result (exit 0) or the reason it failed (exit 1).
  * stderr is left for what the runtime itself reports (a sanitizer, say). */
 #define _GNU_SOURCE
@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 	prog_name = "mini-docker-layer";
 	/* Die with mini-docker: killed mid-load, it can no longer clean up, and
 	 * a helper still writing into the store would race the next command's
-	 * tidy-up (image.c, store_lock). The death signal only covers a parent
+	 * tidy-up (layerstore.c, store_lock). The death signal only covers a parent
 	 * dying from now on; one that died since it spawned us (under a
 	 * sanitizer, starting takes a while) shows as a changed parent pid. */
 	const char *parent = getenv("MINI_DOCKER_LAYER_PARENT");

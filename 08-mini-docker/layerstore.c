@@ -1,0 +1,408 @@
+/* 08-mini-docker/layerstore.c — the layer store: see layerstore.h. Every
+ * change holds the store's lock, cleans up on its own error path, and a
+ * change that was killed is cleaned up by the next one (store_recover). */
+#define _GNU_SOURCE
+#include "layerstore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "digest.h"
+#include "helper.h"
+#include "overlay.h"
+
+/* ---- where things live ---------------------------------------------------- */
+
+static int store_path(char *buf, size_t size, const char *root, const char *dir, const char *name)
+{
+	int n = name ? snprintf(buf, size, "%s/%s/%s", root, dir, name)
+		     : snprintf(buf, size, "%s/%s", root, dir);
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int path_repositories(const char *root, char *buf, size_t size)
+{
+	return store_path(buf, size, root, "image/overlay2", "repositories.json");
+}
+
+int path_imagedb(const char *root, const char *name, char *buf, size_t size)
+{
+	return store_path(buf, size, root, "image/overlay2/imagedb/content/sha256", name);
+}
+
+int path_layerdb(const char *root, const char *name, char *buf, size_t size)
+{
+	return store_path(buf, size, root, "image/overlay2/layerdb/sha256", name);
+}
+
+int path_layerdb_tmp(const char *root, const char *name, char *buf, size_t size)
+{
+	return store_path(buf, size, root, "image/overlay2/layerdb/tmp", name);
+}
+
+int path_overlay2(const char *root, const char *name, char *buf, size_t size)
+{
+	return store_path(buf, size, root, "overlay2", name);
+}
+
+int path_diff(const char *root, const char *cache, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/overlay2/%s/diff", root, cache);
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int path_tmp(const char *root, const char *name, char *buf, size_t size)
+{
+	return store_path(buf, size, root, "tmp", name);
+}
+
+json_object *store_read_json(const char *path, char *why, size_t why_size)
+{
+	char *s = read_whole(path, 64 << 20, NULL);
+	if (!s) {
+		snprintf(why, why_size, "read %s: %s", path, strerror(errno ? errno : EIO));
+		return NULL;
+	}
+	json_object *o = json_tokener_parse(s);
+	free(s);
+	if (!o)
+		snprintf(why, why_size, "%s is not valid JSON", path);
+	return o;
+}
+
+int store_write_text(const char *path, const char *s)
+{
+	return write_atomic(path, s, strlen(s), 0644, 1);
+}
+
+/* ---- the lock, and what a killed change left ------------------------------ */
+
+static int prepare_store(const char *root)
+{
+	int (*const dirs[])(const char *, const char *, char *, size_t) = {
+		path_imagedb, path_layerdb, path_layerdb_tmp, path_overlay2, path_tmp };
+	char p[PATH_MAX];
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (dirs[i](root, NULL, p, sizeof(p)) < 0 || mkdir_p(p, 0700) < 0)
+			return warn_errno("mkdir -p %s", p);
+	return 0;
+}
+
+/* Empty a directory, keeping it. */
+static void empty_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[PATH_MAX];
+	while (d && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) < (int)sizeof(p))
+			ovl_remove_tree(p); /* a file or a whole tree */
+	if (d)
+		closedir(d);
+}
+
+/* A set of 64-hex-digit ids that grows as it needs: the collectors must
+ * know every id that is kept, however many, or they would delete a kept
+ * layer. Sorted once, then searched. */
+struct idset {
+	char (*id)[65];
+	size_t n, cap;
+};
+
+static int idset_add(struct idset *s, const char *id)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		char (*id2)[65] = realloc(s->id, cap * sizeof(*id2));
+		if (!id2)
+			return -1;
+		s->id = id2;
+		s->cap = cap;
+	}
+	memcpy(s->id[s->n++], id, 65);
+	return 0;
+}
+
+static int idcmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void idset_sort(struct idset *s)
+{
+	if (s->n)
+		qsort(s->id, s->n, sizeof(s->id[0]), idcmp);
+}
+
+static int idset_has(const struct idset *s, const char *id)
+{
+	return s->n && bsearch(id, s->id, s->n, sizeof(s->id[0]), idcmp) != NULL;
+}
+
+/* Remove every overlay2 dir that no layerdb entry names as its cache-id:
+ * the files of a layer whose entry went (rmi), or of one a killed command
+ * had half made. If the entries cannot all be read, nothing is removed. */
+static void sweep_overlay2(const char *root)
+{
+	char p[PATH_MAX], cache[65];
+	struct idset named = { 0 };
+	int ok = path_layerdb(root, NULL, p, sizeof(p)) == 0;
+	DIR *d = ok ? opendir(p) : NULL;
+	struct dirent *e;
+	ok = d != NULL;
+	while (ok && (e = readdir(d)) != NULL)
+		if (is_hex64(e->d_name) && layer_read(root, e->d_name, "cache-id", cache, sizeof(cache)) == 0)
+			ok = idset_add(&named, cache) == 0;
+	if (d)
+		closedir(d);
+	idset_sort(&named);
+	d = ok && path_overlay2(root, NULL, p, sizeof(p)) == 0 ? opendir(p) : NULL;
+	while (d && (e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && !idset_has(&named, e->d_name) &&
+		    path_overlay2(root, e->d_name, p, sizeof(p)) == 0)
+			ovl_remove_tree(p);
+	if (d)
+		closedir(d);
+	free(named.id);
+}
+
+/* What a killed import, load or commit left (SIGKILL, a power cut): every
+ * change holds the lock and cleans up on its error path, so with the lock
+ * held anything in the two tmp dirs, and any overlay2 dir that no layerdb
+ * entry names, is such a leftover. Lock held. */
+static void store_recover(const char *root)
+{
+	char p[PATH_MAX];
+	if (path_tmp(root, NULL, p, sizeof(p)) == 0)
+		empty_dir(p);
+	if (path_layerdb_tmp(root, NULL, p, sizeof(p)) == 0)
+		empty_dir(p);
+	sweep_overlay2(root);
+}
+
+static void on_stop(int sig)
+{
+	helper_stop = sig;
+}
+
+/* The store's directories, then the lock every change to it holds, then
+ * the leftovers of a change that was killed. A stop signal from here on
+ * makes the change fail and undo itself (helper.h). */
+int store_lock(const char *root)
+{
+	if (mkdir_p(root, 0711) < 0)
+		return warn_errno("mkdir -p %s", root);
+	if (prepare_store(root) < 0)
+		return -1;
+	int lock = state_lock(root);
+	if (lock < 0)
+		return -1;
+	store_recover(root);
+	catch_stop_signals(on_stop);
+	return lock;
+}
+
+/* A change that failed because it was stopped exits as killed by that
+ * signal (130 for Ctrl-C), like the shell reports it. */
+int store_unlock(int lock, int rc)
+{
+	state_unlock(lock);
+	return rc != 0 && helper_stop ? 128 + helper_stop : rc;
+}
+
+/* ---- layers --------------------------------------------------------------- */
+
+/* The layerdb entry of a layer just unpacked into cache: written under
+ * tmp/, then renamed into place whole. Lock held. */
+static int layer_record(const char *root, const char *parent, const char *diff, const char *chain,
+			const char *cache, long long size, char *why, size_t why_size)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX], p[PATH_MAX + 16];
+	if (path_layerdb(root, chain, dir, sizeof(dir)) < 0 || path_layerdb_tmp(root, cache, tmp, sizeof(tmp)) < 0) {
+		snprintf(why, why_size, "layerdb entry %.12s: %s", chain, strerror(errno));
+		return -1;
+	}
+	if (mkdir(tmp, 0700) < 0) {
+		snprintf(why, why_size, "mkdir %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	char dtext[80], stext[32], ptext[80];
+	snprintf(dtext, sizeof(dtext), "sha256:%s", diff);
+	snprintf(stext, sizeof(stext), "%lld", size);
+	snprintf(ptext, sizeof(ptext), "sha256:%s", parent ? parent : "");
+	const struct { const char *name, *value; } files[4] = {
+		{ "diff", dtext }, { "size", stext }, { "cache-id", cache }, { "parent", parent ? ptext : NULL } };
+	for (int i = 0; i < 4; i++) {
+		if (!files[i].value)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", tmp, files[i].name); /* tmp < PATH_MAX: fits */
+		if (store_write_text(p, files[i].value) < 0) {
+			snprintf(why, why_size, "could not write %s", p);
+			goto fail;
+		}
+	}
+	if (rename(tmp, dir) == 0)
+		return 0;
+	snprintf(why, why_size, "rename %s: %s", tmp, strerror(errno));
+fail:
+	ovl_remove_tree(tmp);
+	return -1;
+}
+
+/* Put the layer read from fd on top of parent (a ChainID, or NULL): unpack
+ * it under a fresh cache-id, with its DiffID (and blob digest) computed by
+ * the helper in the same pass, so the digests checked are those of the
+ * bytes unpacked. want_blob and want_diff (or NULL) are what the archive
+ * promised. A ChainID already stored keeps its files (stored once) and the
+ * new copy goes. Lock held. */
+int layer_add(const char *root, const char *parent, int fd, const char *want_blob,
+		     const char *want_diff, char diff[65], char chain[65], char *why, size_t why_size)
+{
+	char cache[65], layer[PATH_MAX], p[PATH_MAX + 16], blob[65];
+	/* The cache-id is random, not derived from the content: the layer's
+	 * files are found through layerdb, never by hashing a path. */
+	if (random_hex64(cache) < 0) {
+		snprintf(why, why_size, "getrandom: %s", strerror(errno));
+		return -1;
+	}
+	if (path_overlay2(root, cache, layer, sizeof(layer)) < 0 || path_diff(root, cache, p, sizeof(p)) < 0) {
+		snprintf(why, why_size, "overlay2 under %s: %s", root, strerror(errno));
+		return -1;
+	}
+	if (mkdir_p(p, 0755) < 0) {
+		snprintf(why, why_size, "mkdir -p %s: %s", p, strerror(errno));
+		return -1;
+	}
+	long long size = 0;
+	if (helper_unpack(fd, p, want_blob, blob, diff, &size, why, why_size) < 0)
+		goto fail;
+	if (want_blob && strcmp(blob, want_blob) != 0) {
+		snprintf(why, why_size, "blob sha256:%.12s has sha256:%.12s: corrupt", want_blob, blob);
+		goto fail;
+	}
+	if (want_diff && strcmp(diff, want_diff) != 0) {
+		snprintf(why, why_size, "its DiffID is sha256:%.12s but the config says sha256:%.12s",
+			 diff, want_diff);
+		goto fail;
+	}
+	chain_id(parent, diff, chain);
+	if (path_layerdb(root, chain, p, sizeof(p)) == 0 && access(p, F_OK) == 0) {
+		ovl_remove_tree(layer); /* shared: stored once */
+		return 0;
+	}
+	if (layer_record(root, parent, diff, chain, cache, size, why, why_size) == 0)
+		return 0;
+fail:
+	ovl_remove_tree(layer);
+	return -1;
+}
+int layer_read(const char *root, const char *chain, const char *file, char *buf, size_t size)
+{
+	char p[PATH_MAX], entry[PATH_MAX];
+	if (path_layerdb(root, chain, entry, sizeof(entry)) < 0 ||
+	    snprintf(p, sizeof(p), "%s/%s", entry, file) >= (int)sizeof(p))
+		return -1;
+	return read_file(p, buf, size) < 0 ? -1 : 0;
+}
+
+/* The image config's rootfs.diff_ids as hex, checked. Count or -1. */
+int config_diff_ids(json_object *cfg, char ids[][65], char *why, size_t why_size)
+{
+	json_object *rootfs, *a;
+	if (!json_object_object_get_ex(cfg, "rootfs", &rootfs) ||
+	    !json_object_object_get_ex(rootfs, "diff_ids", &a) || !json_object_is_type(a, json_type_array)) {
+		snprintf(why, why_size, "the image config has no rootfs.diff_ids");
+		return -1;
+	}
+	int n = (int)json_object_array_length(a);
+	if (n < 1 || n > MAX_LAYERS) {
+		snprintf(why, why_size, "the image has %d layers; 1 to %d are supported", n, MAX_LAYERS);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(a, i));
+		if (!s || strncmp(s, "sha256:", 7) != 0 || !is_hex64(s + 7)) {
+			snprintf(why, why_size, "diff_ids[%d] is not sha256:<64 hex digits>", i);
+			return -1;
+		}
+		memcpy(ids[i], s + 7, 65);
+	}
+	return n;
+}
+
+/* ChainIDs of every layer of a config, bottom first. Count or -1. */
+int config_chains(json_object *cfg, char chains[][65], char *why, size_t why_size)
+{
+	char diffs[MAX_LAYERS][65];
+	int n = config_diff_ids(cfg, diffs, why, why_size);
+	for (int i = 0; i < n; i++)
+		chain_id(i ? chains[i - 1] : NULL, diffs[i], chains[i]);
+	return n;
+}
+
+/* ---- collecting layers no image reaches ----------------------------------- */
+
+/* The ChainIDs of every layer of every stored image. 0, or -1 if one
+ * could not be added (then nothing may be collected). */
+static int reached_layers(const char *root, struct idset *keep)
+{
+	char p[PATH_MAX], why[PATH_MAX + 64], chains[MAX_LAYERS][65];
+	DIR *d = path_imagedb(root, NULL, p, sizeof(p)) == 0 ? opendir(p) : NULL;
+	struct dirent *e;
+	int rc = d ? 0 : -1;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		if (!is_hex64(e->d_name) || path_imagedb(root, e->d_name, p, sizeof(p)) < 0)
+			continue;
+		json_object *cfg = store_read_json(p, why, sizeof(why));
+		int n = cfg ? config_chains(cfg, chains, why, sizeof(why)) : -1;
+		for (int i = 0; i < n && rc == 0; i++)
+			rc = idset_add(keep, chains[i]);
+		json_object_put(cfg);
+	}
+	if (d)
+		closedir(d);
+	return rc;
+}
+
+/* Delete every layer no stored image reaches any more: its layerdb entry,
+ * then (sweep_overlay2) its files. Lock held. */
+void layers_collect(const char *root, int quiet)
+{
+	char p[PATH_MAX];
+	struct idset keep = { 0 };
+	if (reached_layers(root, &keep) < 0) {
+		fprintf(stderr, "mini-docker: could not list the layers in use; none deleted\n");
+		free(keep.id);
+		return;
+	}
+	idset_sort(&keep);
+	DIR *d = path_layerdb(root, NULL, p, sizeof(p)) == 0 ? opendir(p) : NULL;
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		if (!is_hex64(e->d_name) || idset_has(&keep, e->d_name) ||
+		    path_layerdb(root, e->d_name, p, sizeof(p)) < 0)
+			continue;
+		if (ovl_remove_tree(p) == 0 && !quiet)
+			printf("Deleted: sha256:%s\n", e->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(keep.id);
+	sweep_overlay2(root);
+}

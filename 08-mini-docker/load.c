@@ -1,0 +1,442 @@
+/* 08-mini-docker/load.c — images from outside: `import` (a rootfs tar as
+ * a one-layer image), and `load` of a `docker save` archive or an OCI
+ * image layout (a directory, or a tar of one). Every layer is unpacked by
+ * the helper in the pass that hashes it (layerstore.c, helper.h), and
+ * every archive member is opened once, beneath the archive (member.h). */
+#define _GNU_SOURCE
+#include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "digest.h"
+#include "helper.h"
+#include "layerstore.h"
+#include "member.h"
+#include "overlay.h"
+
+/* ---- import --------------------------------------------------------------- */
+
+static const char *go_arch(void)
+{
+	struct utsname u;
+	uname(&u);
+	if (strcmp(u.machine, "x86_64") == 0)
+		return "amd64";
+	if (strcmp(u.machine, "aarch64") == 0)
+		return "arm64";
+	return "unknown";
+}
+
+/* A config for a one-layer image made from a flat rootfs tar. */
+static char *import_config(const char *diff, const char *source)
+{
+	char created[48], did[80], by[PATH_MAX + 32];
+	now_rfc3339(created, sizeof(created));
+	snprintf(did, sizeof(did), "sha256:%s", diff);
+	snprintf(by, sizeof(by), "mini-docker import %s", source);
+	json_object *o = json_object_new_object(), *c = json_object_new_object(),
+		    *r = json_object_new_object(), *ids = json_object_new_array(),
+		    *env = json_object_new_array(), *h = json_object_new_array(), *h0 = json_object_new_object();
+	json_object_object_add(o, "architecture", json_object_new_string(go_arch()));
+	json_object_object_add(o, "os", json_object_new_string("linux"));
+	json_object_object_add(o, "created", json_object_new_string(created));
+	json_object_array_add(env, json_object_new_string(
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+	json_object_object_add(c, "Env", env);
+	json_object_object_add(o, "config", c);
+	json_object_array_add(ids, json_object_new_string(did));
+	json_object_object_add(r, "type", json_object_new_string("layers"));
+	json_object_object_add(r, "diff_ids", ids);
+	json_object_object_add(o, "rootfs", r);
+	json_object_object_add(h0, "created", json_object_new_string(created));
+	json_object_object_add(h0, "created_by", json_object_new_string(by));
+	json_object_array_add(h, h0);
+	json_object_object_add(o, "history", h);
+	char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return s;
+}
+
+/* import FILE or import - (stdin): the helper reads it once, in the pass
+ * that unpacks it, so even stdin needs no copy first. A failed import or
+ * load exits 125, the code Docker's CLI uses for "the command failed". */
+int image_import(const char *root, const char *file, const char *ref)
+{
+	char repo[256], tag[130], why[PATH_MAX + 256], diff[65], chain[65], id[65];
+	if (ref_parse(ref, repo, sizeof(repo), tag, sizeof(tag), why, sizeof(why)) < 0) {
+		fprintf(stderr, "mini-docker: %s\n", why);
+		return 125;
+	}
+	int stdin_ = strcmp(file, "-") == 0;
+	int fd = stdin_ ? STDIN_FILENO : file_open_regular(file, why, sizeof(why));
+	if (fd < 0) {
+		fprintf(stderr, "mini-docker: import: %s%s\n", why,
+			strstr(why, "not a regular file") ? " (for a stream: import - NAME < FILE)" : "");
+		return 125;
+	}
+	int lock = store_lock(root), rc = 125;
+	if (lock < 0)
+		goto out;
+	if (layer_add(root, NULL, fd, NULL, NULL, diff, chain, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mini-docker: import: %s: %s\n", file, why);
+		goto out;
+	}
+	char *cfg = import_config(diff, file);
+	int r = config_store(root, cfg, strlen(cfg), id);
+	free(cfg);
+	if (r < 0 || image_tag(root, ref, id, 0) < 0)
+		goto out;
+	printf("sha256:%s\n", id);
+	rc = 0;
+out:
+	if (!stdin_)
+		close(fd);
+	return lock < 0 ? rc : store_unlock(lock, rc);
+}
+
+/* ---- load: what both kinds of archive share ------------------------------- */
+
+/* One image of an archive: its config's bytes (already read, and checked
+ * against their digest where the archive names one) and its layer members,
+ * bottom first, each with the blob digest the archive names (OCI) or NULL.
+ * Every layer's DiffID must be the one the config promises. */
+static int add_image(const char *root, int dirfd, const char *bytes, size_t len, char **layers,
+		     char **blobs, int nlayers, char id[65], char *why, size_t why_size)
+{
+	json_object *cfg = json_tokener_parse(bytes);
+	char diffs[MAX_LAYERS][65], diff[65], chain[65], parent[65], reason[PATH_MAX + 128];
+	int rc = -1, n = cfg ? config_diff_ids(cfg, diffs, why, why_size) : -1;
+	if (!cfg)
+		snprintf(why, why_size, "the image config is not valid JSON");
+	if (n < 0)
+		goto out;
+	if (n != nlayers) {
+		snprintf(why, why_size, "the config lists %d layers, the manifest %d", n, nlayers);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		int fd = member_open(dirfd, layers[i], reason, sizeof(reason));
+		if (fd < 0) {
+			snprintf(why, why_size, "layer %d: %s", i + 1, reason);
+			goto out;
+		}
+		int r = layer_add(root, i ? parent : NULL, fd, blobs ? blobs[i] : NULL, diffs[i], diff,
+				  chain, reason, sizeof(reason));
+		close(fd);
+		if (r < 0) {
+			snprintf(why, why_size, "layer %d (%s): %s", i + 1, layers[i], reason);
+			goto out;
+		}
+		memcpy(parent, chain, sizeof(parent));
+	}
+	rc = config_store(root, bytes, len, id);
+out:
+	json_object_put(cfg);
+	return rc;
+}
+
+/* A path from an archive's JSON: relative and without "..". member_open
+ * resolves it inside the archive anyway; this gives the clearer message. */
+static int archive_path(const char *rel)
+{
+	return rel && rel[0] != '/' && !path_has_dotdot(rel) && strlen(rel) < PATH_MAX ? 0 : -1;
+}
+
+static int blob_path(const char *digest, char *out, size_t size)
+{
+	if (!digest || strncmp(digest, "sha256:", 7) != 0 || !is_hex64(digest + 7))
+		return -1;
+	return snprintf(out, size, "blobs/sha256/%s", digest + 7) >= (int)size ? -1 : 0;
+}
+
+static void free_layers(char **layers, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(layers[i]);
+}
+
+/* A JSON member of the archive, read once through member_read. */
+static json_object *member_json(int dirfd, const char *rel, char *why, size_t why_size)
+{
+	char *s = member_read(dirfd, rel, 64 << 20, NULL, why, why_size);
+	if (!s)
+		return NULL;
+	json_object *o = json_tokener_parse(s);
+	free(s);
+	if (!o)
+		snprintf(why, why_size, "%s is not valid JSON", rel);
+	return o;
+}
+
+/* ---- docker save ---------------------------------------------------------- */
+
+/* docker save: manifest.json = [{"Config": "...", "RepoTags": [...], "Layers": [...]}] */
+static int load_docker_one(const char *root, int dirfd, json_object *img, size_t i,
+			   char id[65], char *why, size_t why_size)
+{
+	json_object *cfg, *ls;
+	const char *cpath = json_object_object_get_ex(img, "Config", &cfg) ? json_object_get_string(cfg) : NULL;
+	if (archive_path(cpath) < 0 || !json_object_object_get_ex(img, "Layers", &ls) ||
+	    !json_object_is_type(ls, json_type_array) || json_object_array_length(ls) > MAX_LAYERS) {
+		snprintf(why, why_size, "manifest.json entry %zu: Config or Layers missing or unsafe", i);
+		return -1;
+	}
+	char *layers[MAX_LAYERS];
+	int n = 0, rc = -1;
+	for (size_t j = 0; j < json_object_array_length(ls); j++) {
+		const char *l = json_object_get_string(json_object_array_get_idx(ls, j));
+		if (archive_path(l) < 0) {
+			snprintf(why, why_size, "manifest.json: layer %zu has an unsafe path", j + 1);
+			goto out;
+		}
+		layers[n++] = strdup(l);
+	}
+	size_t len;
+	char *bytes = member_read(dirfd, cpath, 64 << 20, &len, why, why_size);
+	if (bytes)
+		rc = add_image(root, dirfd, bytes, len, layers, NULL, n, id, why, why_size);
+	free(bytes);
+out:
+	free_layers(layers, n);
+	return rc;
+}
+
+static int load_docker(const char *root, int dirfd, char *why, size_t why_size)
+{
+	json_object *m = member_json(dirfd, "manifest.json", why, why_size), *tags;
+	if (!m || !json_object_is_type(m, json_type_array)) {
+		if (m)
+			snprintf(why, why_size, "manifest.json is not a JSON array");
+		json_object_put(m);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < json_object_array_length(m); i++) {
+		json_object *img = json_object_array_get_idx(m, i);
+		char id[65];
+		if ((rc = load_docker_one(root, dirfd, img, i, id, why, why_size)) < 0)
+			break;
+		int tagged = 0;
+		if (json_object_object_get_ex(img, "RepoTags", &tags) && json_object_is_type(tags, json_type_array))
+			for (size_t j = 0; rc == 0 && j < json_object_array_length(tags); j++) {
+				const char *t = json_object_get_string(json_object_array_get_idx(tags, j));
+				rc = image_tag(root, t, id, 1);
+				tagged++;
+			}
+		if (!tagged)
+			printf("Loaded image ID: sha256:%s\n", id);
+	}
+	json_object_put(m);
+	return rc;
+}
+
+/* ---- OCI image layout ----------------------------------------------------- */
+
+/* A blob's bytes, read once and checked against its digest: content
+ * addressing means the name is the proof, and the bytes checked are the
+ * bytes then used. NULL with a reason. */
+static char *blob_read(int dirfd, const char *digest, size_t *len, char *why, size_t why_size)
+{
+	char rel[128], got[65];
+	if (blob_path(digest, rel, sizeof(rel)) < 0) {
+		snprintf(why, why_size, "'%s' is not a sha256 digest", digest ? digest : "(none)");
+		return NULL;
+	}
+	char *bytes = member_read(dirfd, rel, 64 << 20, len, why, why_size);
+	if (!bytes)
+		return NULL;
+	sha256_hex(bytes, *len, got);
+	if (strcmp(got, digest + 7) != 0) {
+		snprintf(why, why_size, "blob %.19s has sha256:%.12s: corrupt", digest, got);
+		free(bytes);
+		return NULL;
+	}
+	return bytes;
+}
+/* The layout's name for an image: org.opencontainers.image.ref.name is
+ * usually just a tag ("latest"); the image name is then the layout
+ * directory's (or archive's) base name. 0, or -1 if it names none. */
+static int oci_name(json_object *d, const char *input, char *name, size_t size)
+{
+	json_object *ann, *refname;
+	const char *ref = NULL;
+	if (json_object_object_get_ex(d, "annotations", &ann) &&
+	    json_object_object_get_ex(ann, "org.opencontainers.image.ref.name", &refname))
+		ref = json_object_get_string(refname);
+	if (!ref)
+		return -1;
+	if (strchr(ref, ':') || strchr(ref, '/')) {
+		snprintf(name, size, "%s", ref);
+		return 0;
+	}
+	char base[PATH_MAX];
+	snprintf(base, sizeof(base), "%s", input);
+	char *b = basename(base), *dot = strstr(b, ".tar");
+	if (dot)
+		*dot = '\0';
+	for (char *c = b; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	snprintf(name, size, "%s:%s", b, ref);
+	return 0;
+}
+
+/* One manifest of an OCI layout: its blob, its config blob, its layer blobs
+ * (each checked in the pass that unpacks it). */
+static int load_oci_one(const char *root, int dirfd, const char *digest, char id[65],
+			char *why, size_t why_size)
+{
+	size_t len;
+	char *mbytes = blob_read(dirfd, digest, &len, why, why_size), *cbytes = NULL;
+	json_object *man = mbytes ? json_tokener_parse(mbytes) : NULL, *cfg, *ls, *dg;
+	char *layers[MAX_LAYERS], *blobs[MAX_LAYERS];
+	int n = 0, rc = -1;
+	free(mbytes);
+	if (!man) {
+		if (mbytes)
+			snprintf(why, why_size, "manifest %.19s is not valid JSON", digest);
+		return -1;
+	}
+	const char *cdigest = NULL;
+	if (json_object_object_get_ex(man, "config", &cfg) && json_object_object_get_ex(cfg, "digest", &dg))
+		cdigest = json_object_get_string(dg);
+	if (!cdigest || !json_object_object_get_ex(man, "layers", &ls) ||
+	    !json_object_is_type(ls, json_type_array) || json_object_array_length(ls) > MAX_LAYERS) {
+		snprintf(why, why_size, "manifest %.19s: config or layers missing", digest);
+		goto out;
+	}
+	for (size_t j = 0; j < json_object_array_length(ls); j++) {
+		char rel[128];
+		const char *ld = NULL;
+		if (json_object_object_get_ex(json_object_array_get_idx(ls, j), "digest", &dg))
+			ld = json_object_get_string(dg);
+		if (blob_path(ld, rel, sizeof(rel)) < 0) {
+			snprintf(why, why_size, "manifest %.19s: layer %zu has no sha256 digest", digest, j + 1);
+			goto out;
+		}
+		layers[n] = strdup(rel);
+		blobs[n++] = strdup(ld + 7);
+	}
+	if ((cbytes = blob_read(dirfd, cdigest, &len, why, why_size)) != NULL)
+		rc = add_image(root, dirfd, cbytes, len, layers, blobs, n, id, why, why_size);
+out:
+	free(cbytes);
+	free_layers(layers, n);
+	free_layers(blobs, n);
+	json_object_put(man);
+	return rc;
+}
+
+/* OCI image layout: index.json -> manifest blob -> config + layer blobs. */
+static int load_oci(const char *root, int dirfd, const char *input, char *why, size_t why_size)
+{
+	json_object *idx = member_json(dirfd, "index.json", why, why_size), *ms;
+	if (!idx)
+		return -1;
+	int rc = -1;
+	if (!json_object_object_get_ex(idx, "manifests", &ms) || !json_object_is_type(ms, json_type_array) ||
+	    json_object_array_length(ms) == 0) {
+		snprintf(why, why_size, "index.json lists no manifests");
+		goto out;
+	}
+	for (size_t i = 0; i < json_object_array_length(ms); i++) {
+		json_object *d = json_object_array_get_idx(ms, i), *dg, *mt;
+		const char *digest = json_object_object_get_ex(d, "digest", &dg) ? json_object_get_string(dg) : NULL;
+		const char *type = json_object_object_get_ex(d, "mediaType", &mt) ? json_object_get_string(mt) : "";
+		char id[65], name[512];
+		if (strstr(type, "index")) {
+			snprintf(why, why_size, "index.json entry %zu is itself an index (multi-platform); "
+				 "copy one platform out first, e.g. with skopeo", i);
+			goto out;
+		}
+		if (load_oci_one(root, dirfd, digest, id, why, why_size) < 0)
+			goto out;
+		if (oci_name(d, input, name, sizeof(name)) < 0 || image_tag(root, name, id, 1) < 0)
+			printf("Loaded image ID: sha256:%s\n", id);
+	}
+	rc = 0;
+out:
+	json_object_put(idx);
+	return rc;
+}
+
+/* A tar of an archive is unpacked first (with the helper's path safety)
+ * into ROOT/tmp; a directory is read where it is. Either way every member
+ * is then opened beneath that directory's fd (member.h). */
+static int load_dir(const char *root, const char *input, char *tmp, size_t tmp_size, char *why,
+		    size_t why_size)
+{
+	struct stat st;
+	if (stat(input, &st) == 0 && S_ISDIR(st.st_mode))
+		return open(input, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = file_open_regular(input, why, why_size);
+	if (fd < 0)
+		return -1;
+	char r[65];
+	if (random_hex64(r) < 0) {
+		close(fd);
+		return warn_errno("getrandom");
+	}
+	char name[32];
+	snprintf(name, sizeof(name), "load-%.16s", r);
+	int ok = path_tmp(root, name, tmp, tmp_size) == 0;
+	if (!ok)
+		tmp[0] = '\0'; /* cut short: never a path to remove */
+	ok = ok && mkdir(tmp, 0700) == 0;
+	if (!ok)
+		snprintf(why, why_size, "mkdir %s: %s", tmp[0] ? tmp : name, strerror(errno));
+	else if (helper_extract(fd, tmp, why, why_size) < 0)
+		ok = 0;
+	close(fd);
+	return ok ? open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+}
+
+int image_load(const char *root, const char *input)
+{
+	char why[PATH_MAX + 512], tmp[PATH_MAX];
+	struct stat st;
+	if (stat(input, &st) < 0) {
+		fprintf(stderr, "mini-docker: load: cannot read '%s': %s\n", input, strerror(errno));
+		return 125;
+	}
+	int lock = store_lock(root), rc = 125;
+	if (lock < 0)
+		return rc;
+	tmp[0] = '\0';
+	why[0] = '\0';
+	int dirfd = load_dir(root, input, tmp, sizeof(tmp), why, sizeof(why));
+	if (dirfd < 0) {
+		fprintf(stderr, "mini-docker: load: %s\n", why[0] ? why : strerror(errno));
+		goto out;
+	}
+	/* which kind, by name only: the member itself is opened safely below */
+	int docker = faccessat(dirfd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+		     (errno != ENOENT && errno != ENOTDIR);
+	if (!docker && faccessat(dirfd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		fprintf(stderr, "mini-docker: load: '%s' is neither a docker-save archive (no manifest.json) "
+			"nor an OCI image layout (no index.json)\n", input);
+		goto out;
+	}
+	if ((docker ? load_docker(root, dirfd, why, sizeof(why))
+		    : load_oci(root, dirfd, input, why, sizeof(why))) < 0) {
+		fprintf(stderr, "mini-docker: load: %s\n", why);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	if (tmp[0])
+		ovl_remove_tree(tmp);
+	return store_unlock(lock, rc);
+}
