@@ -254,6 +254,23 @@ noreturn static void helper(const struct ctr *r, const struct exec_opts *o, cons
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
 }
 
+/* The client, once the helper runs: an exec that failed (its errno comes
+ * down the pipe; EOF means the exec happened), the terminal, the status. */
+static int await_helper(const struct exec_opts *o, pid_t child, int child_pidfd, int err_fd, int master)
+{
+	int exec_errno = 0;
+	ssize_t n;
+	while ((n = read(err_fd, &exec_errno, sizeof(exec_errno))) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(exec_errno))
+		exec_errno = 0;
+	if (exec_errno)
+		fprintf(stderr, "mini-docker: exec '%s': %s\n", o->argv[0], strerror(exec_errno));
+	if (master >= 0)
+		proxy_tty(master, child_pidfd, o->interactive, -1);
+	return docker_exit_code(wait_child(child), exec_errno);
+}
+
 int cmd_exec(int argc, char **argv)
 {
 	struct exec_opts o;
@@ -315,17 +332,7 @@ int cmd_exec(int argc, char **argv)
 		close(slave);
 		slave = -1;
 	}
-	int exec_errno = 0;
-	ssize_t n;
-	while ((n = read(err_pipe[0], &exec_errno, sizeof(exec_errno))) < 0 && errno == EINTR)
-		;
-	if (n != sizeof(exec_errno))
-		exec_errno = 0;
-	if (exec_errno)
-		fprintf(stderr, "mini-docker: exec '%s': %s\n", o.argv[0], strerror(exec_errno));
-	if (master >= 0)
-		proxy_tty(master, child_pidfd, o.interactive, -1);
-	rc = docker_exit_code(wait_child(child), exec_errno);
+	rc = await_helper(&o, child, child_pidfd, err_pipe[0], master);
 out:
 	for (int i = 0; i < NS_KINDS; i++)
 		if (fds[i] >= 0)
