@@ -32,7 +32,7 @@ COMMON  := common/common.c
 DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker \
 	08-mini-docker/mini-docker-layer
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options \
-	tests/unit/test_image tests/unit/test_record tests/unit/test_state tests/unit/test_confine
+	tests/unit/test_image tests/unit/test_record tests/unit/test_state tests/unit/test_confine tests/unit/test_pidns
 
 .PHONY: all clean test test-unit test-host test-vm-v2 test-vm-v1 vm deps tour soak fuzz bench $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
@@ -60,14 +60,14 @@ CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cglimits.c 05-cgroup-cpu/cgstats.
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
 MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
-	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/state.c 08-mini-docker/statedir.c 08-mini-docker/tty.c \
-	08-mini-docker/lifecycle.c 08-mini-docker/exec.c 08-mini-docker/digest.c 08-mini-docker/helper.c \
+	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/reconcile.c \
+	08-mini-docker/statedir.c 08-mini-docker/tty.c 08-mini-docker/inspect.c 08-mini-docker/signal.c 08-mini-docker/exec.c 08-mini-docker/digest.c 08-mini-docker/helper.c \
 	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/load.c 08-mini-docker/commit.c \
 	08-mini-docker/member.c 08-mini-docker/enter.c 08-mini-docker/inroot.c 08-mini-docker/seccomp_profile.c 08-mini-docker/seccomp_cache.c 08-mini-docker/user.c 08-mini-docker/selfexe.c \
 	08-mini-docker/exitcode.c \
 	07-overlayfs/overlay.c \
 	06-cgroup-memory/cgspawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
-	01-uts/uts.c $(CGROUP) $(COMMON)
+	01-uts/ns.c 01-uts/uts.c $(CGROUP) $(COMMON)
 08-mini-docker/mini-docker: $(MINI_DOCKER)
 08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO)
 # The tar side of the image commands, a program of its own so that only it
@@ -89,15 +89,16 @@ $(DEMOS) $(UNIT): $(HEADERS) Makefile
 
 tests/unit/test_ns: tests/unit/test_ns.c 01-uts/ns.c 01-uts/uts.c
 tests/unit/test_userns: tests/unit/test_userns.c 02-user/userns.c $(COMMON)
+tests/unit/test_pidns: tests/unit/test_pidns.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
 tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMMON)
 tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c 08-mini-docker/caps.c \
 	08-mini-docker/exitcode.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c $(COMMON)
 tests/unit/test_options: LDLIBS += $(PKGS_CAP)
-# The image test links the image side only (no container code but state.c's).
+# The image test links the image side only (and the store it checks containers in).
 tests/unit/test_image: tests/unit/test_image.c 08-mini-docker/digest.c 08-mini-docker/layer.c 08-mini-docker/pack.c \
-	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/helper.c 08-mini-docker/state.c 08-mini-docker/statedir.c \
+	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/helper.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/reconcile.c 08-mini-docker/statedir.c 03-pid-ipc/pidns.c \
 	07-overlayfs/overlay.c $(CGROUP) $(COMMON)
 tests/unit/test_image: LDLIBS += $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
 # lifecycle.c's formatters come with the commands that start containers:

@@ -34,12 +34,42 @@ int ns_link_parse(const char *link, char *type, size_t type_size,
 	return 0;
 }
 
-static void ns_path(pid_t pid, const char *name, char *path, size_t size)
+void ns_path(pid_t pid, const char *name, char *path, size_t size)
 {
 	if (pid == 0)
 		snprintf(path, size, "/proc/self/ns/%s", name);
 	else
 		snprintf(path, size, "/proc/%d/ns/%s", (int)pid, name);
+}
+
+const struct ns_kind ns_kinds[NS_KINDS] = {
+	[NS_USER] = { CLONE_NEWUSER, "user" }, [NS_CGROUP] = { CLONE_NEWCGROUP, "cgroup" },
+	[NS_IPC] = { CLONE_NEWIPC, "ipc" },    [NS_UTS] = { CLONE_NEWUTS, "uts" },
+	[NS_NET] = { CLONE_NEWNET, "net" },    [NS_MNT] = { CLONE_NEWNS, "mnt" },
+};
+
+int ns_open(pid_t pid, const char *name)
+{
+	char path[64];
+	ns_path(pid, name, path, sizeof(path));
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int ns_join_set(int pidfd, const int *fds, int mask, int *failed)
+{
+	*failed = -1;
+	if (!fds)
+		/* one call joins them all, atomically, in the kernel's order */
+		return setns(pidfd, mask);
+	for (int i = 0; i < NS_KINDS; i++) {
+		if (fds[i] < 0 || !(ns_kinds[i].nstype & mask))
+			continue;
+		if (setns(fds[i], ns_kinds[i].nstype) < 0) {
+			*failed = i;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int ns_link_read(pid_t pid, const char *name, char *buf, size_t size)
@@ -55,11 +85,9 @@ int ns_link_read(pid_t pid, const char *name, char *buf, size_t size)
 
 int ns_join(pid_t pid, const char *name, int nstype)
 {
-	char path[64];
-	ns_path(pid, name, path, sizeof(path));
 	/* setns() takes an fd: opening the /proc file is what pins the
 	 * namespace, so it stays alive even if PID exits meanwhile. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = ns_open(pid, name);
 	if (fd < 0)
 		return -1;
 	int ret = setns(fd, nstype);

@@ -18,4 +18,27 @@ int ns_link_read(pid_t pid, const char *name, char *buf, size_t size);
 /* setns(2) into the NAME namespace of PID (nstype is CLONE_NEW*). 0 or -1/errno. */
 int ns_join(pid_t pid, const char *name, int nstype);
 
+/* The namespaces a process joins to enter another's (all but pid, which
+ * only its children can enter), in the order joining one at a time must
+ * take: user first, since it grants the rights over the rest; mount last,
+ * since it moves the root and cwd, and after it /proc may be another's. */
+enum { NS_USER, NS_CGROUP, NS_IPC, NS_UTS, NS_NET, NS_MNT, NS_KINDS };
+struct ns_kind {
+	int nstype;               /* CLONE_NEW* */
+	const char *name;         /* in /proc/PID/ns */
+};
+extern const struct ns_kind ns_kinds[NS_KINDS];
+
+/* "/proc/PID/ns/NAME" (pid 0: self) into path. */
+void ns_path(pid_t pid, const char *name, char *path, size_t size);
+/* Open /proc/PID/ns/NAME (O_CLOEXEC): the fd pins the namespace. fd or -1/errno. */
+int ns_open(pid_t pid, const char *name);
+
+/* Join the namespaces in mask (CLONE_NEW* bits) of one process. With fds
+ * (fds[i] for ns_kinds[i], -1 for one not open), one setns per namespace in
+ * ns_kinds' order; without, one setns(pidfd, mask), Linux 5.8+: the kernel
+ * joins all or none, in a safe order of its own. 0, or -1 with errno and
+ * *failed set to the ns_kinds index that failed (-1 for the pidfd call). */
+int ns_join_set(int pidfd, const int *fds, int mask, int *failed);
+
 #endif

@@ -82,6 +82,47 @@ int proc_nspid(pid_t pid, pid_t *pids, size_t max)
 	return n;
 }
 
+int proc_stat_parse(const char *stat, char *state, unsigned long long *start)
+{
+	/* comm (field 2) may hold spaces and ')': start after the last ')' */
+	const char *p = strrchr(stat, ')');
+	if (!p)
+		return -1;
+	p++;
+	for (int field = 3; field <= 22; field++) {
+		if (*p != ' ')
+			return -1;
+		while (*p == ' ')
+			p++;
+		if (*p == '\0' || *p == '\n')
+			return -1;
+		if (field == 3)
+			*state = *p;
+		if (field == 22) {
+			if (*p < '0' || *p > '9')
+				return -1;
+			*start = strtoull(p, NULL, 10);
+			return 0;
+		}
+		p += strcspn(p, " ");
+	}
+	return -1;
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], state;
+	unsigned long long start;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid <= 0 || read_file(path, buf, sizeof(buf)) < 0 || proc_stat_parse(buf, &state, &start) < 0)
+		return 0;
+	/* field 3, the state: a zombie has ended, whether or not its
+	 * parent (often init, for a shim) has reaped it yet */
+	if (state == 'Z' || state == 'X')
+		return 0;
+	return start;
+}
+
 int pidfd_open_pid(pid_t pid)
 {
 	/* pidfds are always close-on-exec. */

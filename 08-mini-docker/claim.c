@@ -134,9 +134,9 @@ void record_save(const char *root, const char *run, const struct ctr *r)
 void set_paths(struct runner *r)
 {
 	ctr_dir(r->root, r->c.id, r->cdir, sizeof(r->cdir));
-	snprintf(r->c.upper, sizeof(r->c.upper), "%s/upper", r->cdir);
-	snprintf(r->c.work, sizeof(r->c.work), "%s/work", r->cdir);
-	snprintf(r->c.merged, sizeof(r->c.merged), "%s/merged", r->cdir);
+	ctr_overlay_path(r->root, r->c.id, "upper", r->c.upper, sizeof(r->c.upper));
+	ctr_overlay_path(r->root, r->c.id, "work", r->c.work, sizeof(r->c.work));
+	ctr_overlay_path(r->root, r->c.id, "merged", r->c.merged, sizeof(r->c.merged));
 }
 
 /* Under the lock: tidy up after killed runners, resolve the image (an rmi
@@ -167,7 +167,7 @@ int claim(struct runner *r)
 	char name[sizeof(r->rec.name)];
 	snprintf(name, sizeof(name), "%.*s", o->name ? 63 : 12, o->name ? o->name : c->id);
 	/* symlink(2) is atomic: of two runs with one name, exactly one wins. */
-	snprintf(r->namelink, sizeof(r->namelink), "%s/names/%s", r->root, name);
+	ctr_name_path(r->root, name, r->namelink, sizeof(r->namelink));
 	if (symlink(c->id, r->namelink) < 0) {
 		char other[128] = "";
 		ssize_t n = readlink(r->namelink, other, sizeof(other) - 1);

@@ -77,10 +77,10 @@ void detach_report(int *fd, const char *fmt, ...)
 /* The shim, once the caller has its answer: let go of the caller's
  * terminal (or of the pipe a $(...) waits on for EOF). stdout becomes the
  * log, where proxy_tty copies a -t container's output. */
-void detach_let_go(const char *cdir)
+void detach_let_go(const char *root, const char *id)
 {
 	char log[PATH_MAX + 160];
-	snprintf(log, sizeof(log), "%s/container.log", cdir);
+	ctr_log_path(root, id, log, sizeof(log));
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int logfd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (null >= 0 && logfd >= 0) {

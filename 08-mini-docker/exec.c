@@ -33,6 +33,7 @@
 #include "common.h"
 #include "container.h"
 #include "enter.h"
+#include "ns.h"
 #include "options.h"
 #include "pidns.h"
 #include "run.h"
@@ -103,14 +104,6 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 	return 0;
 }
 
-/* The namespaces exec joins, in the order the /proc/PID/ns path must join
- * them: user first (it grants the rights for the rest), mount last. PID
- * is joined by the parent. */
-static const struct { int flag; const char *name; } ns_order[] = {
-	{ CLONE_NEWUSER, "user" }, { CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWIPC, "ipc" },
-	{ CLONE_NEWUTS, "uts" }, { CLONE_NEWNET, "net" }, { CLONE_NEWNS, "mnt" },
-};
-
 static int use_nsfiles(void)
 {
 	const char *e = getenv("MINI_DOCKER_EXEC_NSFILES");
@@ -121,12 +114,24 @@ static int use_nsfiles(void)
  * the container's, where PID means another process or none. */
 static int nsfile(pid_t pid, const char *name)
 {
-	char p[64];
-	snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, name);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	int fd = ns_open(pid, name);
+	if (fd < 0) {
+		char p[64];
+		ns_path(pid, name, p, sizeof(p));
 		warn_errno("open %s", p);
+	}
 	return fd;
+}
+
+/* Every namespace the child joins, all opened first (stage 01's order:
+ * user first, mount last); the user namespace only for a rootless
+ * container, whose helper joins it. fds[i] for ns_kinds[i]. 0 or -1. */
+static int open_nsfiles(const struct ctr *r, int *fds)
+{
+	for (int i = 0; i < NS_KINDS; i++)
+		if ((i != NS_USER || r->rootless) && (fds[i] = nsfile(r->pid, ns_kinds[i].name)) < 0)
+			return -1;
+	return 0;
 }
 
 /* A terminal from the container's own devpts, so `tty` inside names a
@@ -182,16 +187,11 @@ noreturn static void enter(const struct ctr *r, const struct exec_opts *o, int p
 	 * fds to the host (the pidfd, /proc files, the cgroup). */
 	prctl(PR_SET_DUMPABLE, 0);
 	/* (a rootless container's user namespace: the parent joined it) */
-	int flags = CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS;
-	if (fds) {
-		for (size_t i = 0; i < sizeof(ns_order) / sizeof(ns_order[0]); i++)
-			if (fds[i] >= 0 && ns_order[i].flag != CLONE_NEWUSER &&
-			    setns(fds[i], ns_order[i].flag) < 0)
-				fail(ns_order[i].name);
-	} else if (setns(pidfd, flags) < 0) {
-		/* one call joins them all, atomically, in the kernel's order */
-		fail("setns(pidfd)");
-	}
+	int flags = CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS, failed;
+	/* through the pidfd, one call joins them all, atomically, in the
+	 * kernel's order; through the files, one at a time in ns_kinds' */
+	if (ns_join_set(pidfd, fds, flags, &failed) < 0)
+		fail(failed >= 0 ? ns_kinds[failed].name : "setns(pidfd)");
 	/* Joining the mount namespace put us at its root. From here on it
 	 * is the same way in as run's: every host fd closed before the
 	 * working directory is looked up. */
@@ -222,7 +222,8 @@ noreturn static void helper(const struct ctr *r, const struct exec_opts *o, cons
 	 * our own user namespace. A rootless user has neither on the host,
 	 * so it first enters the container's user namespace, which it owns
 	 * and where it holds every capability. */
-	if (r->rootless && setns(fds ? fds[0] : pidfd, CLONE_NEWUSER) < 0)
+	int failed;
+	if (r->rootless && ns_join_set(pidfd, fds, CLONE_NEWUSER, &failed) < 0)
 		fail("setns(CLONE_NEWUSER)");
 	if (fds) {
 		int pfd = nsfile(r->pid, "pid");
@@ -253,6 +254,23 @@ noreturn static void helper(const struct ctr *r, const struct exec_opts *o, cons
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
 }
 
+/* The client, once the helper runs: an exec that failed (its errno comes
+ * down the pipe; EOF means the exec happened), the terminal, the status. */
+static int await_helper(const struct exec_opts *o, pid_t child, int child_pidfd, int err_fd, int master)
+{
+	int exec_errno = 0;
+	ssize_t n;
+	while ((n = read(err_fd, &exec_errno, sizeof(exec_errno))) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(exec_errno))
+		exec_errno = 0;
+	if (exec_errno)
+		fprintf(stderr, "mini-docker: exec '%s': %s\n", o->argv[0], strerror(exec_errno));
+	if (master >= 0)
+		proxy_tty(master, child_pidfd, o->interactive, -1);
+	return docker_exit_code(wait_child(child), exec_errno);
+}
+
 int cmd_exec(int argc, char **argv)
 {
 	struct exec_opts o;
@@ -262,12 +280,18 @@ int cmd_exec(int argc, char **argv)
 	state_root(geteuid() != 0, root, sizeof(root));
 	run_root(geteuid() != 0, run, sizeof(run));
 	struct ctr r;
-	if (ctr_resolve(root, o.container, id, why, sizeof(why)) < 0 || ctr_load(root, run, id, &r) < 0) {
+	int found = ctr_resolve(root, o.container, id, why, sizeof(why)) == 0;
+	if (found && ctr_load(root, run, id, &r) < 0) {
+		/* resolved, then gone before we read it (an rm meanwhile) */
+		snprintf(why, sizeof(why), "container %s could not be read (removed meanwhile?)", o.container);
+		found = 0;
+	}
+	if (!found) {
 		fprintf(stderr, "mini-docker: exec: %s\n", why);
 		return 125;
 	}
 	int rc = 125, pidfd = -1, master = -1, slave = -1, child_pidfd = -1;
-	int err_pipe[2] = { -1, -1 }, fds[6] = { -1, -1, -1, -1, -1, -1 }, nsfiles = use_nsfiles();
+	int err_pipe[2] = { -1, -1 }, fds[NS_KINDS] = { -1, -1, -1, -1, -1, -1 }, nsfiles = use_nsfiles();
 	pid_t child = -1;
 	struct cgroup cg;
 	struct sock_fprog prog = { 0, NULL };
@@ -288,11 +312,8 @@ int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "mini-docker: exec: %s\n", why);
 		goto out;
 	}
-	if (nsfiles)
-		for (size_t i = 0; i < 6; i++)
-			if ((ns_order[i].flag != CLONE_NEWUSER || r.rootless) &&
-			    (fds[i] = nsfile(r.pid, ns_order[i].name)) < 0)
-				goto out;
+	if (nsfiles && open_nsfiles(&r, fds) < 0)
+		goto out;
 	if (o.tty && (master = open_terminal(r.pid, &slave)) < 0)
 		goto out;
 	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
@@ -317,19 +338,9 @@ int cmd_exec(int argc, char **argv)
 		close(slave);
 		slave = -1;
 	}
-	int exec_errno = 0;
-	ssize_t n;
-	while ((n = read(err_pipe[0], &exec_errno, sizeof(exec_errno))) < 0 && errno == EINTR)
-		;
-	if (n != sizeof(exec_errno))
-		exec_errno = 0;
-	if (exec_errno)
-		fprintf(stderr, "mini-docker: exec '%s': %s\n", o.argv[0], strerror(exec_errno));
-	if (master >= 0)
-		proxy_tty(master, child_pidfd, o.interactive, -1);
-	rc = docker_exit_code(wait_child(child), exec_errno);
+	rc = await_helper(&o, child, child_pidfd, err_pipe[0], master);
 out:
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < NS_KINDS; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	if (err_pipe[0] >= 0)

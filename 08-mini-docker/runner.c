@@ -72,7 +72,7 @@ static int open_streams(struct runner *r)
 	struct container *c = &r->c;
 	if (o->detach || !o->rm) {
 		char log[PATH_MAX + 160];
-		snprintf(log, sizeof(log), "%s/container.log", r->cdir);
+		ctr_log_path(r->root, r->c.id, log, sizeof(log));
 		r->logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 		if (r->logfd < 0)
 			return warn_errno("open %s", log);
@@ -205,7 +205,7 @@ static int watch(struct runner *r)
 			detach_report(&r->report_fd, "!%d", exec_failure_code(exec_errno));
 		} else {
 			detach_report(&r->report_fd, "%s\n", r->c.id);
-			detach_let_go(r->cdir);
+			detach_let_go(r->root, r->c.id);
 		}
 	}
 	restore_signals(&r->oldmask);

@@ -47,7 +47,7 @@ void record_save(const char *root, const char *run, const struct ctr *r);
  * carries on, with *report_fd to answer through. */
 int detach_fork(int *report_fd, char id[65]);
 void detach_report(int *fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void detach_let_go(const char *cdir);
+void detach_let_go(const char *root, const char *id);
 
 void close_fd(int *fd);
 

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common.h"
+
 int sd_check_stat(const struct stat *st, uid_t uid, const char *path, char *why, size_t size)
 {
 	if (!S_ISDIR(st->st_mode)) {
@@ -238,4 +240,86 @@ int sd_runtime_dir_usable(const char *dir)
 	int ok = fstat(fd, &st) == 0 && (st.st_mode & 077) == 0;
 	close(fd);
 	return ok;
+}
+
+/* ---- writing a file whole, or not at all ------------------------------- */
+
+/* The temporary file, made new: O_EXCL fails on anything already under
+ * that name, a planted symlink above all, which O_CREAT alone would follow
+ * and write through (to /etc/passwd, for root). A regular file of ours is
+ * what a writer killed before its rename left: removed, and made again. */
+static int create_tmp(int dfd, const char *tmp, const char *path, mode_t mode)
+{
+	for (int again = 0;; again = 1) {
+		int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0 || errno != EEXIST || again) {
+			if (fd < 0)
+				warn_errno("create %s.tmp", path);
+			return fd;
+		}
+		struct stat st;
+		if (fstatat(dfd, tmp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* gone meanwhile */
+		if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+			fprintf(stderr, "mini-docker: refusing to write %s.tmp: it is %s, not a file "
+				"mini-docker left; expected nothing there (remove it)\n", path,
+				S_ISLNK(st.st_mode) ? "a symbolic link" :
+				!S_ISREG(st.st_mode) ? "not a regular file" : "someone else's file");
+			errno = EEXIST;
+			return -1;
+		}
+		if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT)
+			return warn_errno("unlink %s.tmp", path);
+	}
+}
+
+static int write_all(int fd, const char *data, size_t len, const char *path)
+{
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return warn_errno("write %s.tmp", path);
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+int write_atomic(const char *path, const char *data, size_t len, mode_t mode, int durable)
+{
+	/* Everything beneath the directory's fd, opened with no symlink on
+	 * the way: neither the tmp file nor the rename can be sent elsewhere
+	 * by a link in any component of path. */
+	const char *name;
+	char tmp[NAME_MAX + 8];
+	int dfd = sd_open_parent(path, &name);
+	if (dfd < 0)
+		return warn_errno("open the directory of %s (a symbolic link on the way is refused)", path);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", name) >= (int)sizeof(tmp)) {
+		close(dfd);
+		errno = ENAMETOOLONG;
+		return warn_errno("write %s", path);
+	}
+	int fd = create_tmp(dfd, tmp, path, mode);
+	if (fd < 0) {
+		close(dfd);
+		return -1;
+	}
+	int r = write_all(fd, data, len, path);
+	/* fsync before rename: otherwise a crash can leave the new name
+	 * pointing at an empty file on some filesystems. It is the costly
+	 * part (a disk flush), so callers skip it for files that need not
+	 * survive a crash. */
+	if (r == 0 && durable && fsync(fd) < 0)
+		r = warn_errno("fsync %s.tmp", path);
+	close(fd);
+	/* rename(2) replaces a link at the final name, it never follows it */
+	if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
+		r = warn_errno("rename %s.tmp to %s", path, name);
+	if (r < 0)
+		unlinkat(dfd, tmp, 0);
+	close(dfd);
+	return r;
 }

@@ -46,6 +46,11 @@ char *sd_read(const char *path, size_t max);
 /* unlink(path) without following a symlink on the way. 0 or -1 (errno). */
 int sd_unlink(const char *path);
 
+/* Write data to path atomically: path.tmp (created new, beneath an fd of
+ * its directory; a symlink anywhere on the way, or in place of path.tmp,
+ * is refused), fsync (if durable), rename. 0 or -1 (printed). */
+int write_atomic(const char *path, const char *data, size_t len, mode_t mode, int durable);
+
 /* XDG_RUNTIME_DIR is only for its owner: usable if it is an absolute
  * path to a real directory of the caller's with mode 0700, as the XDG
  * Base Directory spec requires. 1 or 0. */

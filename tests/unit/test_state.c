@@ -1,6 +1,6 @@
 /* Unit tests: what ps prints of a container's command (escape_text in
- * 08-mini-docker/lifecycle.c) and how a state directory or file is judged
- * and written (statedir.c, write_atomic in state.c): a symlink is refused,
+ * 08-mini-docker/inspect.c) and how a state directory or file is judged
+ * and written (statedir.c, write_atomic among them): a symlink is refused,
  * never followed. */
 #define _GNU_SOURCE
 #include <fcntl.h>
