@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,11 +35,19 @@ static void row(const char *who, pid_t pid, const char *host, const char *link)
 	say("  %-8s %-8d %-18s %s", who, (int)pid, host, link);
 }
 
-int main(int argc, char **argv)
+/* What the steps pass on: the host's view, the child, its report. */
+struct lab {
+	const char *name;
+	int shell;
+	char host_before[UTS_HOSTNAME_MAX + 1], host_link[64];
+	int report[2];
+	struct gate gate;
+	pid_t child;
+	char child_host[UTS_HOSTNAME_MAX + 1], child_link[64];
+};
+
+static int parse_args(int argc, char **argv, struct lab *l)
 {
-	prog_name = "01-uts";
-	const char *name = "container";
-	int shell = 0;
 	static const struct option opts[] = {
 		{ "hostname", required_argument, NULL, 'n' },
 		{ "shell", no_argument, NULL, 's' },
@@ -48,8 +57,8 @@ int main(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': name = optarg; break;
-		case 's': shell = 1; break;
+		case 'n': l->name = optarg; break;
+		case 's': l->shell = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -57,96 +66,113 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		die("unexpected argument '%s'; see --help", argv[optind]);
 	char why[160];
-	if (hostname_check(name, why, sizeof(why)) < 0)
+	if (hostname_check(l->name, why, sizeof(why)) < 0)
 		die("%s", why);
+	return -1;
+}
 
-	char host_before[UTS_HOSTNAME_MAX + 1], host_link[64];
-	if (gethostname(host_before, sizeof(host_before)) < 0)
+static void show_host(struct lab *l)
+{
+	if (gethostname(l->host_before, sizeof(l->host_before)) < 0)
 		die_errno("gethostname");
-	if (ns_link_read(0, "uts", host_link, sizeof(host_link)) < 0)
+	if (ns_link_read(0, "uts", l->host_link, sizeof(l->host_link)) < 0)
 		die_errno("readlink /proc/self/ns/uts");
-	say("=> host: pid %d, hostname \"%s\", %s", (int)getpid(), host_before, host_link);
+	say("=> host: pid %d, hostname \"%s\", %s", (int)getpid(), l->host_before, l->host_link);
+}
 
+/* The child, in its new UTS namespace. */
+noreturn static void child_side(struct lab *l)
+{
+	close(l->report[0]);
+	gate_child_side(&l->gate);
+	/* Only this namespace's copy of the hostname changes: the host's
+	 * struct new_utsname is a different object. */
+	if (sethostname(l->name, strlen(l->name)) < 0)
+		die_errno("sethostname(\"%s\")", l->name);
+	char now[UTS_HOSTNAME_MAX + 1];
+	if (gethostname(now, sizeof(now)) < 0)
+		die_errno("gethostname");
+	if (l->shell) {
+		close(l->report[1]);
+		execl("/bin/sh", "sh", "-i", (char *)NULL);
+		die_errno("execl /bin/sh");
+	}
+	if (write(l->report[1], now, strlen(now)) < 0)
+		die_errno("write report");
+	close(l->report[1]);
+	gate_wait(&l->gate);
+	_exit(0);
+}
+
+static void clone_child(struct lab *l)
+{
 	/* report: child -> parent, the hostname the child sees after setting it.
 	 * gate: parent -> child, "you may exit now" (the namespace lives only
 	 * as long as a process is in it, so the child must wait for the joiner). */
-	int report[2];
-	if (pipe2(report, O_CLOEXEC) < 0)
+	if (pipe2(l->report, O_CLOEXEC) < 0)
 		die_errno("pipe2");
-	struct gate gate;
-	gate_init(&gate);
-
+	gate_init(&l->gate);
 	step("cloning a child with CLONE_NEWUTS");
-	pid_t child = clone3_fork(CLONE_NEWUTS, -1, NULL);
-	if (child < 0) {
+	l->child = clone3_fork(CLONE_NEWUTS, -1, NULL);
+	if (l->child < 0) {
 		if (errno == EPERM)
 			die("clone3(CLONE_NEWUTS): %s (a new UTS namespace needs CAP_SYS_ADMIN: run as root, or see 02-user)",
 			    strerror(errno));
 		die_errno("clone3(CLONE_NEWUTS)");
 	}
-	if (child == 0) {
-		close(report[0]);
-		gate_child_side(&gate);
-		/* Only this namespace's copy of the hostname changes: the host's
-		 * struct new_utsname is a different object. */
-		if (sethostname(name, strlen(name)) < 0)
-			die_errno("sethostname(\"%s\")", name);
-		char now[UTS_HOSTNAME_MAX + 1];
-		if (gethostname(now, sizeof(now)) < 0)
-			die_errno("gethostname");
-		if (shell) {
-			close(report[1]);
-			execl("/bin/sh", "sh", "-i", (char *)NULL);
-			die_errno("execl /bin/sh");
-		}
-		if (write(report[1], now, strlen(now)) < 0)
-			die_errno("write report");
-		close(report[1]);
-		gate_wait(&gate);
-		_exit(0);
-	}
-	close(report[1]);
-	gate_parent_side(&gate);
-	say("done (child pid %d)", (int)child);
+	if (l->child == 0)
+		child_side(l);
+	close(l->report[1]);
+	gate_parent_side(&l->gate);
+	say("done (child pid %d)", (int)l->child);
+}
 
-	if (shell) {
-		say("=> /bin/sh is running in the new UTS namespace; try `hostname`, "
-		    "`hostname other`, `readlink /proc/$$/ns/uts`, then `exit`");
-		close(report[0]);
-		gate_open(&gate);
-		wait_child(child);
-		char after[UTS_HOSTNAME_MAX + 1];
-		if (gethostname(after, sizeof(after)) < 0)
-			die_errno("gethostname");
-		say("=> back on the host: hostname is \"%s\"%s", after,
-		    strcmp(after, host_before) == 0 ? " (unchanged)" : " (CHANGED!)");
-		return strcmp(after, host_before) == 0 ? 0 : 1;
-	}
+/* --shell: the user explores the namespace; we only compare afterwards. */
+static int run_shell(struct lab *l)
+{
+	say("=> /bin/sh is running in the new UTS namespace; try `hostname`, "
+	    "`hostname other`, `readlink /proc/$$/ns/uts`, then `exit`");
+	close(l->report[0]);
+	gate_open(&l->gate);
+	wait_child(l->child);
+	char after[UTS_HOSTNAME_MAX + 1];
+	if (gethostname(after, sizeof(after)) < 0)
+		die_errno("gethostname");
+	say("=> back on the host: hostname is \"%s\"%s", after,
+	    strcmp(after, l->host_before) == 0 ? " (unchanged)" : " (CHANGED!)");
+	return strcmp(after, l->host_before) == 0 ? 0 : 1;
+}
 
-	char child_host[UTS_HOSTNAME_MAX + 1];
-	ssize_t n = read(report[0], child_host, sizeof(child_host) - 1);
-	close(report[0]);
+static void read_report(struct lab *l)
+{
+	ssize_t n = read(l->report[0], l->child_host, sizeof(l->child_host) - 1);
+	close(l->report[0]);
 	if (n <= 0) {
-		wait_child(child);
+		wait_child(l->child);
 		die("the child did not report its hostname (see its error above)");
 	}
-	child_host[n] = '\0';
-	say("=> child: sethostname(\"%s\") done", name);
+	l->child_host[n] = '\0';
+	say("=> child: sethostname(\"%s\") done", l->name);
+	if (ns_link_read(l->child, "uts", l->child_link, sizeof(l->child_link)) < 0)
+		die_errno("readlink /proc/%d/ns/uts", (int)l->child);
+}
 
-	char child_link[64];
-	if (ns_link_read(child, "uts", child_link, sizeof(child_link)) < 0)
-		die_errno("readlink /proc/%d/ns/uts", (int)child);
+static void show_table(const struct lab *l)
+{
 	char host_now[UTS_HOSTNAME_MAX + 1];
 	if (gethostname(host_now, sizeof(host_now)) < 0)
 		die_errno("gethostname");
-
 	putchar(10);
 	say("  %-8s %-8s %-18s %s", "", "pid", "hostname", "readlink /proc/PID/ns/uts");
-	row("host", getpid(), host_now, host_link);
-	row("child", child, child_host, child_link);
+	row("host", getpid(), host_now, l->host_link);
+	row("child", l->child, l->child_host, l->child_link);
+}
 
-	/* A third process: no clone flag at all, it moves itself into the
-	 * child's namespace with setns(2), the call nsenter(1) and docker exec use. */
+/* A third process: no clone flag at all, it moves itself into the child's
+ * namespace with setns(2), the call nsenter(1) and docker exec use. Its
+ * hostname and namespace link are filled in. */
+static void join_from_outside(const struct lab *l, char jhost[UTS_HOSTNAME_MAX + 1], char jlink[64])
+{
 	int jp[2];
 	if (pipe2(jp, O_CLOEXEC) < 0)
 		die_errno("pipe2");
@@ -156,48 +182,76 @@ int main(int argc, char **argv)
 		die_errno("fork");
 	if (joiner == 0) {
 		close(jp[0]);
-		if (ns_join(child, "uts", CLONE_NEWUTS) < 0)
-			die_errno("setns(/proc/%d/ns/uts)", (int)child);
-		char h[UTS_HOSTNAME_MAX + 1], l[64];
-		if (gethostname(h, sizeof(h)) < 0 || ns_link_read(0, "uts", l, sizeof(l)) < 0)
+		if (ns_join(l->child, "uts", CLONE_NEWUTS) < 0)
+			die_errno("setns(/proc/%d/ns/uts)", (int)l->child);
+		char h[UTS_HOSTNAME_MAX + 1], lk[64];
+		if (gethostname(h, sizeof(h)) < 0 || ns_link_read(0, "uts", lk, sizeof(lk)) < 0)
 			die_errno("gethostname/readlink after setns");
-		dprintf(jp[1], "%s %s", h, l);
+		if (dprintf(jp[1], "%s %s", h, lk) < 0)
+			die_errno("write report");
 		_exit(0);
 	}
 	close(jp[1]);
 	char jbuf[160];
-	n = read(jp[0], jbuf, sizeof(jbuf) - 1);
+	ssize_t n = read(jp[0], jbuf, sizeof(jbuf) - 1);
 	close(jp[0]);
 	int jstatus = wait_child(joiner);
 	if (n <= 0 || !WIFEXITED(jstatus) || WEXITSTATUS(jstatus) != 0)
 		die("the joiner could not enter the child's namespace (see above)");
 	jbuf[n] = '\0';
-	char jhost[UTS_HOSTNAME_MAX + 1], jlink[64];
 	if (sscanf(jbuf, "%64s %63s", jhost, jlink) != 2)
 		die("unexpected report from the joiner: '%s'", jbuf);
 	row("joiner", joiner, jhost, jlink);
 	putchar(10);
+}
 
+/* Different inodes, different namespaces; the joiner in the child's. 1 if
+ * host and child are in different namespaces, as they must be. */
+static int compare(const struct lab *l, const char *jhost, const char *jlink)
+{
 	char t1[16], t2[16];
 	unsigned long long i1, i2;
-	if (ns_link_parse(host_link, t1, sizeof(t1), &i1) < 0 ||
-	    ns_link_parse(child_link, t2, sizeof(t2), &i2) < 0)
-		die("cannot parse namespace links '%s' / '%s'", host_link, child_link);
+	if (ns_link_parse(l->host_link, t1, sizeof(t1), &i1) < 0 ||
+	    ns_link_parse(l->child_link, t2, sizeof(t2), &i2) < 0)
+		die("cannot parse namespace links '%s' / '%s'", l->host_link, l->child_link);
 	say("=> host and child namespaces: inode %llu vs %llu: %s", i1, i2,
 	    i1 == i2 ? "SAME (unexpected)" : "different namespaces");
-	say("=> joiner after setns: %s", strcmp(jlink, child_link) == 0 && strcmp(jhost, name) == 0
+	say("=> joiner after setns: %s", strcmp(jlink, l->child_link) == 0 && strcmp(jhost, l->name) == 0
 	    ? "same namespace and hostname as the child" : "DIFFERENT from the child (unexpected)");
+	return i1 != i2;
+}
 
-	gate_open(&gate);
-	int status = wait_child(child);
+/* The child may go; the host's hostname is what it was. */
+static int finish(struct lab *l, int separate)
+{
+	gate_open(&l->gate);
+	int status = wait_child(l->child);
 	char sbuf[64];
 	say("=> child %s", describe_status(status, sbuf, sizeof(sbuf)));
-
 	char after[UTS_HOSTNAME_MAX + 1];
 	if (gethostname(after, sizeof(after)) < 0)
 		die_errno("gethostname");
-	int same = strcmp(after, host_before) == 0;
+	int same = strcmp(after, l->host_before) == 0;
 	say("=> host hostname after the child is gone: \"%s\" (%s)", after,
 	    same ? "unchanged" : "CHANGED");
-	return (same && i1 != i2) ? 0 : 1;
+	return (same && separate) ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	prog_name = "01-uts";
+	struct lab l = { .name = "container" };
+	int rc = parse_args(argc, argv, &l);
+	if (rc >= 0)
+		return rc;
+	show_host(&l);
+	clone_child(&l);
+	if (l.shell)
+		return run_shell(&l);
+	read_report(&l);
+	show_table(&l);
+	char jhost[UTS_HOSTNAME_MAX + 1], jlink[64];
+	join_from_outside(&l, jhost, jlink);
+	int separate = compare(&l, jhost, jlink);
+	return finish(&l, separate);
 }

@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/wait.h>
@@ -95,10 +96,9 @@ static int child_report(int bad_map)
 	return err == EACCES ? 0 : 1;
 }
 
-int main(int argc, char **argv)
+/* -1 to go on, or the exit status (--help, a bad option). */
+static int parse_args(int argc, char **argv, int *bad_map)
 {
-	prog_name = "02-user";
-	int bad_map = 0;
 	static const struct option opts[] = {
 		{ "bad-map", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
@@ -107,14 +107,55 @@ int main(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'b': bad_map = 1; break;
+		case 'b': *bad_map = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (optind < argc)
 		die("unexpected argument '%s'; see --help", argv[optind]);
+	return -1;
+}
 
+/* The child: its ids before the maps, then (once the gate opens) the
+ * report of what uid 0 in a user namespace may do. */
+noreturn static void child_side(int ready[2], struct gate *gate, const char *host_link, int bad_map)
+{
+	close(ready[0]);
+	gate_child_side(gate);
+	char l[64];
+	if (ns_link_read(0, "user", l, sizeof(l)) < 0)
+		die_errno("readlink /proc/self/ns/user");
+	/* Until the parent writes the maps, our ids have no translation
+	 * and read back as the overflow id (/proc/sys/kernel/overflowuid). */
+	say("=> child before the maps: uid %d gid %d, %s (host: %s)",
+	    (int)getuid(), (int)getgid(), l, host_link);
+	if (write(ready[1], "r", 1) != 1)
+		die_errno("write ready");
+	close(ready[1]);
+	gate_wait(gate);
+	fflush(stdout);
+	_exit(child_report(bad_map));
+}
+
+/* The parent's one job: the maps, in the order the kernel demands. */
+static int write_maps(pid_t child, const struct idmap *umap, const struct idmap *gmap)
+{
+	char text[80];
+	idmap_format(umap, text, sizeof(text));
+	text[strlen(text) - 1] = '\0';
+	say("=> parent writes /proc/%d/setgroups \"deny\", uid_map \"%s\", gid_map \"%lu %lu %lu\"",
+	    (int)child, text, gmap->inside, gmap->outside, gmap->count);
+	return userns_write_maps(child, umap, gmap);
+}
+
+int main(int argc, char **argv)
+{
+	prog_name = "02-user";
+	int bad_map = 0;
+	int rc = parse_args(argc, argv, &bad_map);
+	if (rc >= 0)
+		return rc;
 	if (getuid() == 0) {
 		/* Root could write "0 0 1" and the child's capabilities would then
 		 * reach every host-root file: the experiment would show nothing. Run
@@ -139,7 +180,6 @@ int main(int argc, char **argv)
 		die_errno("pipe2");
 	struct gate gate;
 	gate_init(&gate);
-
 	say("=> cloning a child with CLONE_NEWUSER|CLONE_NEWUTS");
 	pid_t child = clone3_fork(CLONE_NEWUSER | CLONE_NEWUTS, -1, NULL);
 	if (child < 0) {
@@ -149,35 +189,15 @@ int main(int argc, char **argv)
 			    "kernel.apparmor_restrict_unprivileged_userns)", strerror(errno));
 		die_errno("clone3(CLONE_NEWUSER|CLONE_NEWUTS)");
 	}
-	if (child == 0) {
-		close(ready[0]);
-		gate_child_side(&gate);
-		char l[64];
-		ns_link_read(0, "user", l, sizeof(l));
-		/* Until the parent writes the maps, our ids have no translation
-		 * and read back as the overflow id (/proc/sys/kernel/overflowuid). */
-		say("=> child before the maps: uid %d gid %d, %s (host: %s)",
-		    (int)getuid(), (int)getgid(), l, link);
-		if (write(ready[1], "r", 1) != 1)
-			die_errno("write ready");
-		close(ready[1]);
-		gate_wait(&gate);
-		fflush(stdout);
-		_exit(child_report(bad_map));
-	}
+	if (child == 0)
+		child_side(ready, &gate, link, bad_map);
 	close(ready[1]);
 	gate_parent_side(&gate);
 	char r;
 	if (read(ready[0], &r, 1) != 1)
 		die("the child died before it was ready");
 	close(ready[0]);
-
-	char text[80];
-	idmap_format(&umap, text, sizeof(text));
-	text[strlen(text) - 1] = '\0';
-	say("=> parent writes /proc/%d/setgroups \"deny\", uid_map \"%s\", gid_map \"%lu %lu %lu\"",
-	    (int)child, text, gmap.inside, gmap.outside, gmap.count);
-	if (userns_write_maps(child, &umap, &gmap) < 0) {
+	if (write_maps(child, &umap, &gmap) < 0) {
 		kill(child, SIGKILL);
 		wait_child(child);
 		return 1;

@@ -271,25 +271,32 @@ static int await_helper(const struct exec_opts *o, pid_t child, int child_pidfd,
 	return docker_exit_code(wait_child(child), exec_errno);
 }
 
+/* The container's record, by name or id; run gets the run directory. */
+static int load_target(const char *name, struct ctr *r, char *run, size_t run_size)
+{
+	char root[PATH_MAX], id[65], why[512];
+	state_root(geteuid() != 0, root, sizeof(root));
+	run_root(geteuid() != 0, run, run_size);
+	int found = ctr_resolve(root, name, id, why, sizeof(why)) == 0;
+	if (found && ctr_load(root, run, id, r) < 0) {
+		/* resolved, then gone before we read it (an rm meanwhile) */
+		snprintf(why, sizeof(why), "container %s could not be read (removed meanwhile?)", name);
+		found = 0;
+	}
+	if (!found)
+		fprintf(stderr, "mini-docker: exec: %s\n", why);
+	return found ? 0 : -1;
+}
+
 int cmd_exec(int argc, char **argv)
 {
 	struct exec_opts o;
 	if (parse(argc, argv, &o) < 0)
 		return 125;
-	char root[PATH_MAX], run[PATH_MAX + 8], id[65], why[512];
-	state_root(geteuid() != 0, root, sizeof(root));
-	run_root(geteuid() != 0, run, sizeof(run));
+	char run[PATH_MAX + 8], why[512];
 	struct ctr r;
-	int found = ctr_resolve(root, o.container, id, why, sizeof(why)) == 0;
-	if (found && ctr_load(root, run, id, &r) < 0) {
-		/* resolved, then gone before we read it (an rm meanwhile) */
-		snprintf(why, sizeof(why), "container %s could not be read (removed meanwhile?)", o.container);
-		found = 0;
-	}
-	if (!found) {
-		fprintf(stderr, "mini-docker: exec: %s\n", why);
+	if (load_target(o.container, &r, run, sizeof(run)) < 0)
 		return 125;
-	}
 	int rc = 125, pidfd = -1, master = -1, slave = -1, child_pidfd = -1;
 	int err_pipe[2] = { -1, -1 }, fds[NS_KINDS] = { -1, -1, -1, -1, -1, -1 }, nsfiles = use_nsfiles();
 	pid_t child = -1;

@@ -70,6 +70,65 @@ static int demo(const char *self)
 	return rc;
 }
 
+/* import, load, commit, rmi, images: the exit status, or -1 if cmd is
+ * none of them. */
+static int image_command(const char *cmd, int ac, char **av)
+{
+	static const char *const usages[][2] = {
+		{ "images", "mini-docker images" },
+		{ "import", "mini-docker import FILE.tar[.gz]|- NAME[:TAG]" },
+		{ "load", "mini-docker load -i FILE.tar|OCI-LAYOUT-DIR" },
+		{ "commit", "mini-docker commit CONTAINER NAME[:TAG]" },
+		{ "rmi", "mini-docker rmi IMAGE..." },
+	};
+	size_t i = 0;
+	while (i < sizeof(usages) / sizeof(usages[0]) && strcmp(cmd, usages[i][0]) != 0)
+		i++;
+	if (i == sizeof(usages) / sizeof(usages[0]))
+		return -1;
+	/* the image store keeps file owners and makes whiteout device nodes */
+	if (strcmp(cmd, "images") != 0 && geteuid() != 0) {
+		fprintf(stderr, "mini-docker: %s needs root: image layers keep file owners and "
+			"device nodes\n", cmd);
+		return 1;
+	}
+	char root[4096], run[4104];
+	state_root(geteuid() != 0, root, sizeof(root));
+	run_root(geteuid() != 0, run, sizeof(run));
+	if (strcmp(cmd, "images") == 0 && ac == 1)
+		return image_list(root);
+	if (strcmp(cmd, "import") == 0 && ac == 3)
+		return image_import(root, av[1], av[2]);
+	if (strcmp(cmd, "load") == 0 && ac == 3 && (!strcmp(av[1], "-i") || !strcmp(av[1], "--input")))
+		return image_load(root, av[2]);
+	if (strcmp(cmd, "commit") == 0 && ac == 3)
+		return image_commit(root, run, av[1], av[2]);
+	if (strcmp(cmd, "rmi") == 0 && ac >= 2) {
+		int rc = 0;
+		for (int k = 1; k < ac; k++)
+			rc |= image_rmi(root, av[k]);
+		return rc;
+	}
+	fprintf(stderr, "mini-docker: usage: %s\n", usages[i][1]);
+	return 1;
+}
+
+static int run_command(int ac, char **av, int verbose)
+{
+	struct run_opts o;
+	char why[512];
+	int r = options_parse(ac, av, &o, why, sizeof(why));
+	if (r == 1) {
+		options_usage();
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "mini-docker: %s\n", why);
+		return 125;
+	}
+	return run_container(&o, verbose);
+}
+
 int main(int argc, char **argv)
 {
 	prog_name = "mini-docker";
@@ -88,11 +147,6 @@ int main(int argc, char **argv)
 	if ((!strcmp(cmd, "run") || !strcmp(cmd, "start") || !strcmp(cmd, "exec")) &&
 	    selfexe_sealed(argv) < 0)
 		return 125;
-	int ac = argc - 1;
-	char **av = argv + 1;
-	char root[4096], run[4104];
-	state_root(geteuid() != 0, root, sizeof(root));
-	run_root(geteuid() != 0, run, sizeof(run));
 	static const struct { const char *name; int (*fn)(int, char **); } table[] = {
 		{ "ps", cmd_ps }, { "logs", cmd_logs }, { "inspect", cmd_inspect },
 		{ "exec", cmd_exec }, { "stop", cmd_stop }, { "kill", cmd_kill }, { "rm", cmd_rm },
@@ -100,56 +154,13 @@ int main(int argc, char **argv)
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(cmd, table[i].name) == 0)
-			return table[i].fn(ac, av);
-	/* the image store keeps file owners and makes whiteout device nodes */
-	int image_cmd = !strcmp(cmd, "import") || !strcmp(cmd, "load") || !strcmp(cmd, "commit") ||
-			!strcmp(cmd, "rmi");
-	if (image_cmd && geteuid() != 0) {
-		fprintf(stderr, "mini-docker: %s needs root: image layers keep file owners and "
-			"device nodes\n", cmd);
-		return 1;
-	}
-	if (strcmp(cmd, "images") == 0 && ac == 1)
-		return image_list(root);
-	if (strcmp(cmd, "import") == 0 && ac == 3)
-		return image_import(root, av[1], av[2]);
-	if (strcmp(cmd, "load") == 0 && ac == 3 && (!strcmp(av[1], "-i") || !strcmp(av[1], "--input")))
-		return image_load(root, av[2]);
-	if (strcmp(cmd, "commit") == 0 && ac == 3)
-		return image_commit(root, run, av[1], av[2]);
-	if (strcmp(cmd, "rmi") == 0 && ac >= 2) {
-		int rc = 0;
-		for (int i = 1; i < ac; i++)
-			rc |= image_rmi(root, av[i]);
+			return table[i].fn(argc - 1, argv + 1);
+	int rc = image_command(cmd, argc - 1, argv + 1);
+	if (rc >= 0)
 		return rc;
-	}
-	static const char *const usages[][2] = {
-		{ "images", "mini-docker images" },
-		{ "import", "mini-docker import FILE.tar[.gz]|- NAME[:TAG]" },
-		{ "load", "mini-docker load -i FILE.tar|OCI-LAYOUT-DIR" },
-		{ "commit", "mini-docker commit CONTAINER NAME[:TAG]" },
-		{ "rmi", "mini-docker rmi IMAGE..." },
-	};
-	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
-		if (strcmp(cmd, usages[i][0]) == 0) {
-			fprintf(stderr, "mini-docker: usage: %s\n", usages[i][1]);
-			return 1;
-		}
-	if (strcmp(cmd, "run") != 0) {
-		fprintf(stderr, "mini-docker: unknown command '%s'; the commands are: run ps logs "
-			"inspect exec stop start kill rm images import load commit rmi\n", cmd);
-		return 125;
-	}
-	struct run_opts o;
-	char why[512];
-	int r = options_parse(argc - 1, argv + 1, &o, why, sizeof(why));
-	if (r == 1) {
-		options_usage();
-		return 0;
-	}
-	if (r < 0) {
-		fprintf(stderr, "mini-docker: %s\n", why);
-		return 125;
-	}
-	return run_container(&o, verbose);
+	if (strcmp(cmd, "run") == 0)
+		return run_command(argc - 1, argv + 1, verbose);
+	fprintf(stderr, "mini-docker: unknown command '%s'; the commands are: run ps logs "
+		"inspect exec stop start kill rm images import load commit rmi\n", cmd);
+	return 125;
 }

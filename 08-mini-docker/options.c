@@ -153,6 +153,144 @@ static int security_opt(const char *v, struct run_opts *o, char *why, size_t why
 	return -1;
 }
 
+/* One option: c as getopt_long returned it, arg its value. 0 to go on;
+ * 1 for --help; -1 with the reason in why. */
+/* --memory, --cpus, --pids-limit: 05's parsers, a reason naming the value. */
+static int limit_option(int c, const char *arg, struct run_opts *o, char *why, size_t why_size)
+{
+	char inner[256];
+	switch (c) {
+	case 'm':
+		if (parse_size(arg, &o->memory, inner, sizeof(inner)) < 0) {
+			snprintf(why, why_size, "--memory: %s", inner);
+			return -1;
+		}
+		if (o->memory != CG_MAX && o->memory < (6LL << 20)) {
+			snprintf(why, why_size, "--memory '%s' is below the minimum of 6m", arg);
+			return -1;
+		}
+		break;
+	case 'c':
+		if (parse_cpus(arg, o->cpu_period, &o->cpu_quota, inner, sizeof(inner)) < 0) {
+			snprintf(why, why_size, "--cpus: %s", inner);
+			return -1;
+		}
+		break;
+	case 'p':
+		if (parse_count(arg, &o->pids) < 0) {
+			snprintf(why, why_size, "--pids-limit '%s' is not valid; give a whole "
+				 "number from 1 to 4194304", arg);
+			return -1;
+		}
+		break;
+	}
+	return 0;
+}
+
+/* The options that take a value (but the limits). */
+static int value_option(int c, char *arg, struct run_opts *o, const char **rootfs,
+			char *why, size_t why_size)
+{
+	char inner[256];
+	switch (c) {
+	case 'N':
+		if (name_check(arg, why, why_size) < 0)
+			return -1;
+		o->name = arg;
+		break;
+	case 'H':
+		if (hostname_check(arg, inner, sizeof(inner)) < 0) {
+			snprintf(why, why_size, "--hostname: %s", inner);
+			return -1;
+		}
+		o->hostname = arg;
+		break;
+	case 'r':
+		if (arg[0] != '/') {
+			snprintf(why, why_size, "--rootfs '%s' must be an absolute path", arg);
+			return -1;
+		}
+		*rootfs = arg;
+		break;
+	case 'e':
+		if (env_check(arg, why, why_size) < 0)
+			return -1;
+		if (o->nenv == MAX_ENV) {
+			snprintf(why, why_size, "more than %d -e options", MAX_ENV);
+			return -1;
+		}
+		o->env[o->nenv++] = arg;
+		break;
+	case 'w':
+		if (arg[0] != '/' || path_has_dotdot(arg)) {
+			snprintf(why, why_size, "--workdir '%s' must be an absolute path "
+				 "without '..'", arg);
+			return -1;
+		}
+		o->workdir = arg;
+		break;
+	case 'v':
+		if (o->nvol == MAX_VOLUMES) {
+			snprintf(why, why_size, "more than %d -v options", MAX_VOLUMES);
+			return -1;
+		}
+		if (volume_parse(arg, &o->vol[o->nvol], o->volbuf[o->nvol], sizeof(o->volbuf[0]),
+				 why, why_size) < 0)
+			return -1;
+		o->nvol++;
+		break;
+	case 'u':
+		if (!arg[0] || strlen(arg) > 63 || strchr(arg, '\n')) {
+			snprintf(why, why_size, "--user '%.60s' is not valid; use USER[:GROUP], "
+				 "names or numbers", arg);
+			return -1;
+		}
+		o->user = arg;
+		break;
+	case 'E':
+		o->entrypoint = arg;
+		break;
+	case 'S':
+		if (security_opt(arg, o, why, why_size) < 0)
+			return -1;
+		break;
+	}
+	return 0;
+}
+
+/* One option: c as getopt_long returned it, arg its value. 0 to go on;
+ * 1 for --help; -1 with the reason in why. */
+static int one_option(int c, char *arg, char **argv, struct run_opts *o, const char **rootfs,
+		      char *why, size_t why_size)
+{
+	if (c > 0 && strchr("mcp", c))
+		return limit_option(c, arg, o, why, why_size);
+	if (c > 0 && strchr("NHrewvuES", c))
+		return value_option(c, arg, o, rootfs, why, why_size);
+	switch (c) {
+	case 'd': o->detach = 1; break;
+	case 'i': o->interactive = 1; break;
+	case 't': o->tty = 1; break;
+	case 'R': o->rm = 1; break;
+	case 'U': o->rootless = 1; break;
+	case 'I': o->init = 1; break;
+	case 'h':
+		return 1;
+	case '?':
+	default:
+		if (optopt)
+			snprintf(why, why_size, "unknown option '-%c'; see 'mini-docker run --help'", optopt);
+		else
+			snprintf(why, why_size, "unknown option '%s'; see 'mini-docker run --help'",
+				 argv[optind - 1]);
+		return -1;
+	case ':':
+		snprintf(why, why_size, "option '%s' needs a value", argv[optind - 1]);
+		return -1;
+	}
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t why_size)
 {
 	static const struct option longopts[] = {
@@ -181,119 +319,14 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 	const char *rootfs = NULL;
 	o->memory = o->cpu_quota = o->pids = -1;
 	o->cpu_period = 100000;
-	char inner[256];
-	int c;
+	int c, r;
 	optind = 1;
 	opterr = 0;
 	/* "+": stop at the first non-option, so the command's own flags
 	 * (sh -c ...) are not taken for ours. */
-	while ((c = getopt_long(argc, argv, "+:ditm:e:w:v:u:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o->detach = 1; break;
-		case 'i': o->interactive = 1; break;
-		case 't': o->tty = 1; break;
-		case 'R': o->rm = 1; break;
-		case 'U': o->rootless = 1; break;
-		case 'I': o->init = 1; break;
-		case 'N':
-			if (name_check(optarg, why, why_size) < 0)
-				return -1;
-			o->name = optarg;
-			break;
-		case 'H':
-			if (hostname_check(optarg, inner, sizeof(inner)) < 0) {
-				snprintf(why, why_size, "--hostname: %s", inner);
-				return -1;
-			}
-			o->hostname = optarg;
-			break;
-		case 'r':
-			if (optarg[0] != '/') {
-				snprintf(why, why_size, "--rootfs '%s' must be an absolute path", optarg);
-				return -1;
-			}
-			rootfs = optarg;
-			break;
-		case 'm':
-			if (parse_size(optarg, &o->memory, inner, sizeof(inner)) < 0) {
-				snprintf(why, why_size, "--memory: %s", inner);
-				return -1;
-			}
-			if (o->memory != CG_MAX && o->memory < (6LL << 20)) {
-				snprintf(why, why_size, "--memory '%s' is below the minimum of 6m", optarg);
-				return -1;
-			}
-			break;
-		case 'c':
-			if (parse_cpus(optarg, o->cpu_period, &o->cpu_quota, inner, sizeof(inner)) < 0) {
-				snprintf(why, why_size, "--cpus: %s", inner);
-				return -1;
-			}
-			break;
-		case 'p':
-			if (parse_count(optarg, &o->pids) < 0) {
-				snprintf(why, why_size, "--pids-limit '%s' is not valid; give a whole "
-					 "number from 1 to 4194304", optarg);
-				return -1;
-			}
-			break;
-		case 'e':
-			if (env_check(optarg, why, why_size) < 0)
-				return -1;
-			if (o->nenv == MAX_ENV) {
-				snprintf(why, why_size, "more than %d -e options", MAX_ENV);
-				return -1;
-			}
-			o->env[o->nenv++] = optarg;
-			break;
-		case 'w':
-			if (optarg[0] != '/' || path_has_dotdot(optarg)) {
-				snprintf(why, why_size, "--workdir '%s' must be an absolute path "
-					 "without '..'", optarg);
-				return -1;
-			}
-			o->workdir = optarg;
-			break;
-		case 'v':
-			if (o->nvol == MAX_VOLUMES) {
-				snprintf(why, why_size, "more than %d -v options", MAX_VOLUMES);
-				return -1;
-			}
-			if (volume_parse(optarg, &o->vol[o->nvol], o->volbuf[o->nvol], sizeof(o->volbuf[0]),
-					 why, why_size) < 0)
-				return -1;
-			o->nvol++;
-			break;
-		case 'u':
-			if (!optarg[0] || strlen(optarg) > 63 || strchr(optarg, '\n')) {
-				snprintf(why, why_size, "--user '%.60s' is not valid; use USER[:GROUP], "
-					 "names or numbers", optarg);
-				return -1;
-			}
-			o->user = optarg;
-			break;
-		case 'E':
-			o->entrypoint = optarg;
-			break;
-		case 'S':
-			if (security_opt(optarg, o, why, why_size) < 0)
-				return -1;
-			break;
-		case 'h':
-			return 1;
-		case '?':
-		default:
-			if (optopt)
-				snprintf(why, why_size, "unknown option '-%c'; see 'mini-docker run --help'", optopt);
-			else
-				snprintf(why, why_size, "unknown option '%s'; see 'mini-docker run --help'",
-					 argv[optind - 1]);
-			return -1;
-		case ':':
-			snprintf(why, why_size, "option '%s' needs a value", argv[optind - 1]);
-			return -1;
-		}
-	}
+	while ((c = getopt_long(argc, argv, "+:ditm:e:w:v:u:", longopts, NULL)) != -1)
+		if ((r = one_option(c, optarg, argv, o, &rootfs, why, why_size)) != 0)
+			return r;
 	if (rootfs) {
 		o->image = rootfs;
 	} else if (optind < argc) {

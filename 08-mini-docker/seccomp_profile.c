@@ -124,18 +124,6 @@ static int in_list(json_object *list, const char *s)
 	return 0;
 }
 
-/* Go's name for this machine, as the profile's "arches" use it. */
-static const char *go_arch(void)
-{
-	static struct utsname u;
-	uname(&u);
-	if (!strcmp(u.machine, "x86_64")) return "amd64";
-	if (!strcmp(u.machine, "aarch64")) return "arm64";
-	if (!strncmp(u.machine, "armv", 4)) return "arm";
-	if (!strcmp(u.machine, "i686") || !strcmp(u.machine, "i386")) return "386";
-	return u.machine; /* ppc64le, s390x, riscv64 are the same in both */
-}
-
 /* includes: every capability listed is held, this arch is listed, the
  * kernel is at least minKernel; excludes: the opposite, any one. */
 static int applies(json_object *rule, uint64_t caps)

@@ -3,6 +3,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <sys/utsname.h>
 #include <sys/random.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -364,4 +365,16 @@ int random_hex64(char out[65])
 	for (int i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
 	return 0;
+}
+
+const char *go_arch(void)
+{
+	static struct utsname u;
+	if (uname(&u) < 0)
+		return "unknown";
+	if (!strcmp(u.machine, "x86_64")) return "amd64";
+	if (!strcmp(u.machine, "aarch64")) return "arm64";
+	if (!strncmp(u.machine, "armv", 4)) return "arm";
+	if (!strcmp(u.machine, "i686") || !strcmp(u.machine, "i386")) return "386";
+	return u.machine;
 }

@@ -86,6 +86,11 @@ void restore_signals(const sigset_t *old);
  * or a runner that ignores SIGPIPE would pass that on to the command. */
 void default_signals(void);
 
+/* This machine as Go (and so Docker's image configs and seccomp profiles)
+ * names it: amd64, arm64, arm, 386, or uname's own word (ppc64le, s390x,
+ * riscv64 are the same in both). */
+const char *go_arch(void);
+
 /* Is a uname release like "6.1.0-56-amd64" at least major.minor? Pure. */
 int kernel_at_least(const char *release, int major, int minor);
 
