@@ -123,11 +123,14 @@ static void record_init(struct ctr *r, const struct run_opts *o, const struct im
 }
 
 /* Save the record under the lock. */
-void record_save(const char *root, const char *run, const struct ctr *r)
+int record_save(const char *root, const char *run, const struct ctr *r)
 {
 	int lock = state_lock(root);
-	ctr_save(root, run, r);
+	if (lock < 0)
+		return -1;
+	int rc = ctr_save(root, run, r);
 	state_unlock(lock);
+	return rc;
 }
 
 /* ROOT/containers/<id> and the overlay dirs in it. */

@@ -278,6 +278,12 @@ int cmd_inspect(int argc, char **argv)
 			continue;
 		}
 		char *s = ctr_to_json(&r, 0), p[PATH_MAX + 240];
+		if (!s) {
+			warn_errno("inspect %s", argv[i]);
+			ctr_free(&r);
+			rc = 1;
+			continue;
+		}
 		json_object *o = json_tokener_parse(s), *st, *gd;
 		free(s);
 		/* what the record cannot know by itself: live pid, paths */

@@ -176,9 +176,7 @@ char *ctr_to_json(const struct ctr *c, int which)
 						       JSON_C_TO_STRING_NOSLASHESCAPE);
 	char *copy = strdup(s);
 	json_object_put(o);
-	if (!copy)
-		die("out of memory");
-	return copy;
+	return copy; /* NULL: out of memory, for the caller to report */
 }
 
 static const char *get_str(json_object *o, const char *key)
@@ -229,7 +227,7 @@ static int get_strv(json_object *o, const char *key, char ***out, int *n, int ma
 		return -1;
 	char **v = calloc(len + 1, sizeof(char *));
 	if (!v)
-		die("out of memory");
+		return -1;
 	for (size_t i = 0; i < len; i++) {
 		json_object *e = json_object_array_get_idx(a, i);
 		if (!json_object_is_type(e, json_type_string)) {

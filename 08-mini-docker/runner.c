@@ -196,7 +196,10 @@ static int watch(struct runner *r)
 	clock_gettime(CLOCK_REALTIME, &r->rec.started);
 	if (!exec_errno && r->rec.pid_start) {
 		r->rec.status = CTR_RUNNING;
-		record_save(r->root, r->run, &r->rec);
+		/* the container runs either way; ps will just not know it */
+		if (record_save(r->root, r->run, &r->rec) < 0)
+			fprintf(stderr, "mini-docker: container %.12s runs, but its record could not "
+				"say so (see above)\n", r->c.id);
 	}
 	if (exec_errno)
 		fprintf(stderr, "mini-docker: exec '%s': %s\n", o->argv[0], strerror(exec_errno));

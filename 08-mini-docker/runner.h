@@ -40,7 +40,8 @@ struct runner {
 int claim(struct runner *r);
 int reclaim(struct runner *r);
 void set_paths(struct runner *r);
-void record_save(const char *root, const char *run, const struct ctr *r);
+/* Save r under the store lock. 0, or -1 (printed). */
+int record_save(const char *root, const char *run, const struct ctr *r);
 
 /* detach.c: run -d. detach_fork: the caller waits for the shim's word and
  * returns the status (0 with the id, or a failure); the shim returns -1 and

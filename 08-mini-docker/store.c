@@ -196,7 +196,8 @@ int ctr_save(const char *root, const char *run, const struct ctr *c)
 	 * removed anyway. */
 	if (c->status != CTR_RUNNING) {
 		ctr_config_path(root, c->id, p, sizeof(p));
-		s = ctr_to_json(c, 0);
+		if (!(s = ctr_to_json(c, 0)))
+			return warn_errno("record of %.12s", c->id);
 		r = write_atomic(p, s, strlen(s), 0600, !c->auto_remove);
 		free(s);
 		if (r < 0)
@@ -208,7 +209,8 @@ int ctr_save(const char *root, const char *run, const struct ctr *c)
 			return warn_errno("unlink %s", p);
 		return 0;
 	}
-	s = ctr_to_json(c, 1);
+	if (!(s = ctr_to_json(c, 1)))
+		return warn_errno("record of %.12s", c->id);
 	r = write_atomic(p, s, strlen(s), 0600, 0);
 	free(s);
 	return r;
