@@ -5,7 +5,7 @@
 # The attempts are made by tests/hardening/probe.c, built static and
 # bind-mounted read-only into the container.
 source "$(dirname "$0")/../lib.sh"
-plan 60
+plan 62
 M=./08-mini-docker/mini-docker
 STATE=/var/lib/mini-docker
 SOAK=${SOAK_RUNS:-50}

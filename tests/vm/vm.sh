@@ -7,7 +7,8 @@
 #   tests/vm/vm.sh shell [v2|v1]           interactive shell on the serial console
 #
 # Exit status of `run`: the command's own; 124 when the VM timed out
-# (VM_TIMEOUT seconds, default 600); 250 when the guest died without
+# (VM_TIMEOUT seconds, default 1500: the whole integration suite takes
+# about 8 minutes under TCG, and two to three times that built with ASan); 250 when the guest died without
 # reporting (kernel panic, init crash); 251 when the VM could not be prepared.
 #
 # How it works: the host's / is shared read-only over virtio-9p. The guest's
@@ -161,7 +162,7 @@ boot() { # boot MODE INTERACTIVE CMDFILE -> runs qemu, output on stdout
 	# as a student's machine would have. Sparse, gone after the run.
 	truncate -s 4G "$run/scratch.img"
 	mkfs.ext4 -q -F -E lazy_itable_init=1 "$run/scratch.img"
-	local serial="-serial stdio" limit=(timeout -k 10 "${VM_TIMEOUT:-600}")
+	local serial="-serial stdio" limit=(timeout -k 10 "${VM_TIMEOUT:-1500}")
 	if [ "$interactive" = 1 ]; then
 		serial="-serial mon:stdio"
 		# --foreground: timeout would otherwise put qemu in a background
@@ -213,7 +214,7 @@ run() {
 	done < <(boot "$mode" 0 "$cmdfile")
 	rm -f "$cmdfile"
 	if [ "${qrc:-}" = 124 ] || [ "${qrc:-}" = 137 ]; then
-		echo "vm.sh: the VM timed out after ${VM_TIMEOUT:-600} s" >&2
+		echo "vm.sh: the VM timed out after ${VM_TIMEOUT:-1500} s" >&2
 		exit 124
 	fi
 	if [ -n "${result_line:-}" ]; then
