@@ -122,7 +122,10 @@ check "08 inspect after stop: exited 137, not running" \
 	eq "$($M inspect lc-web | jq -r '.[0].State | "\(.Status) \(.ExitCode) \(.Running)"')" "exited 137 false"
 check "08 stopped: its cgroup is gone" eval '! find /sys/fs/cgroup -maxdepth 3 -name "$id" | grep -q .'
 
-$M run -d --name lc-trap busybox sh -c 'trap "echo got-TERM; exit 3" TERM; while :; do sleep 0.2; done' >/dev/null
+$M run -d --name lc-trap busybox sh -c 'trap "echo got-TERM; exit 3" TERM; echo trap-set; while :; do sleep 0.2; done' >/dev/null
+# run -d returns once sh is exec'd, maybe before it has set its trap; a
+# PID 1 without a handler would ignore the SIGTERM (and wait out stop's 10 s)
+for _ in $(seq 100); do $M logs lc-trap 2>/dev/null | grep -q trap-set && break; sleep 0.05; done
 start=$(date +%s.%N)
 $M stop lc-trap >/dev/null
 took=$(echo "$(date +%s.%N) - $start" | bc)
