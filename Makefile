@@ -123,11 +123,12 @@ test-unit: $(UNIT)
 test-host: all $(UNIT)
 	@bash tests/run.sh unit host
 
-# CI's second pass, built with SANITIZE=1: unit, this host, and the v1 VM
-# (the layout whose slow emulated start found a real race once); the plain
-# `make test` that follows covers every layout.
+# CI's second pass, built with SANITIZE=1: unit and this host. (A VM pass
+# built with ASan takes 20-25 minutes under TCG: run it by hand with
+# `make SANITIZE=1 test` when changing the runner.) The plain `make test`
+# that follows covers every layout.
 test-sanitized: all $(UNIT)
-	@bash tests/run.sh unit host vm-v1
+	@bash tests/run.sh unit host
 
 # libFuzzer targets for every parser of user or kernel text (clang).
 FUZZ_RUNS ?= 1000000

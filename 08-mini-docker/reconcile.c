@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "common.h"
 #include "overlay.h"
 #include "pidns.h"
 #include "statedir.h"
@@ -28,7 +29,43 @@ int ctr_active(const struct ctr *c)
 int ctr_running(const struct ctr *c)
 {
 	return c->status == CTR_RUNNING && proc_is(c->pid, c->pid_start);
-}void state_reconcile(const char *root, const char *run)
+}/* A name whose container directory does not exist: `run` takes the name
+ * (an atomic symlink) before it makes the directory, both under the lock we
+ * hold now, so a runner killed between the two left it. Its name is free
+ * again. */
+static void sweep_names(const char *root)
+{
+	int rfd = sd_open(root);
+	int pfd = rfd >= 0 ? sd_open_at(rfd, "names") : -1;
+	int cfd = rfd >= 0 ? sd_open_at(rfd, "containers") : -1;
+	/* sd_open_at gives an O_PATH fd, which cannot be read: reopen it */
+	int nfd = pfd >= 0 ? openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	DIR *d = nfd >= 0 ? fdopendir(nfd) : NULL;
+	struct dirent *e;
+	struct stat st;
+	while (d && cfd >= 0 && (e = readdir(d)) != NULL) {
+		char id[80];
+		ssize_t n = readlinkat(dirfd(d), e->d_name, id, sizeof(id) - 1);
+		if (n <= 0)
+			continue; /* ".", "..", or not a link of ours */
+		id[n] = '\0';
+		if (is_hex64(id) && fstatat(cfd, id, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+		    unlinkat(dirfd(d), e->d_name, 0) < 0)
+			warn_errno("unlink names/%s", e->d_name);
+	}
+	if (d)
+		closedir(d);
+	else if (nfd >= 0)
+		close(nfd);
+	if (pfd >= 0)
+		close(pfd);
+	if (cfd >= 0)
+		close(cfd);
+	if (rfd >= 0)
+		close(rfd);
+}
+
+void state_reconcile(const char *root, const char *run)
 {
 	DIR *d = containers_open(root);
 	if (!d)
@@ -76,6 +113,7 @@ int ctr_running(const struct ctr *c)
 		ctr_free(&c);
 	}
 	closedir(d);
+	sweep_names(root);
 }
 
 void store_reconcile(const struct store *s)
