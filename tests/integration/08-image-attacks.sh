@@ -211,7 +211,10 @@ freezer_state() {
 	*) cat "/sys/fs/cgroup/freezer/mini-docker/$id/freezer.state" 2>/dev/null ;;
 	esac
 }
-helper_packs() { for _ in $(seq 200); do pgrep -f "mini-docker-layer pack" >/dev/null && return 0; sleep 0.02; done; return 1; }
+# Wait (up to 30 s: a loaded emulated VM is slow) until the helper packs:
+# the container is paused by then. Reading the counter any earlier races
+# with the pause itself.
+helper_packs() { for _ in $(seq 1500); do pgrep -f "mini-docker-layer pack" >/dev/null && return 0; sleep 0.02; done; return 1; }
 sleep 0.3
 $ST -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_exit=1500000 $M commit atk-count atk/count:1 >/dev/null & cpid=$!
 helper_packs
