@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "helper.h"
+#include "jsonget.h"
 #include "layerstore.h"
 #include "member.h"
 #include "overlay.h"
@@ -205,7 +206,7 @@ static int load_docker(const char *root, int dirfd, char *why, size_t why_size)
 		int tagged = 0;
 		if (json_object_object_get_ex(img, "RepoTags", &tags) && json_object_is_type(tags, json_type_array))
 			for (size_t j = 0; rc == 0 && j < json_object_array_length(tags); j++) {
-				const char *t = json_object_get_string(json_object_array_get_idx(tags, j));
+				const char *t = json_elem_str(tags, j);
 				rc = image_tag(root, t, id, 1);
 				tagged++;
 			}

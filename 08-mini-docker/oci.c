@@ -130,7 +130,8 @@ int load_oci(const char *root, int dirfd, const char *input, char *why, size_t w
 	for (size_t i = 0; i < json_object_array_length(ms); i++) {
 		json_object *d = json_object_array_get_idx(ms, i), *dg, *mt;
 		const char *digest = json_object_object_get_ex(d, "digest", &dg) ? json_object_get_string(dg) : NULL;
-		const char *type = json_object_object_get_ex(d, "mediaType", &mt) ? json_object_get_string(mt) : "";
+		const char *type = json_object_object_get_ex(d, "mediaType", &mt) && json_object_is_type(mt, json_type_string)
+				   ? json_object_get_string(mt) : "";
 		char id[65], name[512];
 		if (strstr(type, "index")) {
 			snprintf(why, why_size, "index.json entry %zu is itself an index (multi-platform); "

@@ -284,7 +284,8 @@ static int get_host(struct ctr *c, json_object *cfg, json_object *hc, json_objec
 	c->cpu_quota = get_int(hc, "CpuQuota", -1);
 	c->cpu_period = get_int(hc, "CpuPeriod", 100000);
 	c->pids = get_int(hc, "PidsLimit", -1);
-	size_t nm = json_object_array_length(mounts);
+	size_t nm = json_object_is_type(mounts, json_type_array) ? json_object_array_length(mounts) : 0;
+	ok = ok && json_object_is_type(mounts, json_type_array);
 	for (size_t i = 0; ok && i < nm && i < MAX_VOLUMES; i++) {
 		json_object *m = json_object_array_get_idx(mounts, i);
 		const char *src = get_str(m, "Source"), *dst = get_str(m, "Destination");

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "jsonget.h"
 
 /* Where podman's list (the default file) is looser than Docker's default,
  * because podman leans on capabilities alone, Docker's rule is used for a
@@ -71,14 +72,6 @@ static const char *str(json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-static json_object *array(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
-		return NULL;
-	return v;
-}
-
 /* "SCMP_ACT_ERRNO" + errnoRet -> libseccomp's action. */
 static int action(struct compile *c, const char *name, json_object *ret, int dflt_errno, uint32_t *out)
 {
@@ -119,7 +112,7 @@ static int has_cap(uint64_t caps, const char *name)
 static int in_list(json_object *list, const char *s)
 {
 	for (size_t i = 0; list && i < json_object_array_length(list); i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), s) == 0)
+		if (strcmp(json_elem_str(list, i), s) == 0)
 			return 1;
 	return 0;
 }
@@ -132,11 +125,11 @@ static int applies(json_object *rule, uint64_t caps)
 	json_object_object_get_ex(rule, "includes", &inc);
 	json_object_object_get_ex(rule, "excludes", &exc);
 	json_object *l;
-	if ((l = array(inc, "caps")))
+	if ((l = json_key_array(inc, "caps")))
 		for (size_t i = 0; i < json_object_array_length(l); i++)
-			if (!has_cap(caps, json_object_get_string(json_object_array_get_idx(l, i))))
+			if (!has_cap(caps, json_elem_str(l, i)))
 				return 0;
-	if ((l = array(inc, "arches")) && json_object_array_length(l) > 0 && !in_list(l, go_arch()))
+	if ((l = json_key_array(inc, "arches")) && json_object_array_length(l) > 0 && !in_list(l, go_arch()))
 		return 0;
 	const char *min = inc ? str(inc, "minKernel") : NULL;
 	struct utsname u;
@@ -145,11 +138,11 @@ static int applies(json_object *rule, uint64_t caps)
 		if (sscanf(min, "%d.%d", &major, &minor) == 2 && !kernel_at_least(u.release, major, minor))
 			return 0;
 	}
-	if ((l = array(exc, "caps")))
+	if ((l = json_key_array(exc, "caps")))
 		for (size_t i = 0; i < json_object_array_length(l); i++)
-			if (has_cap(caps, json_object_get_string(json_object_array_get_idx(l, i))))
+			if (has_cap(caps, json_elem_str(l, i)))
 				return 0;
-	if ((l = array(exc, "arches")) && in_list(l, go_arch()))
+	if ((l = json_key_array(exc, "arches")) && in_list(l, go_arch()))
 		return 0;
 	return 1;
 }
@@ -233,7 +226,7 @@ static int add_docker_rule(struct compile *c, int i)
 
 static int add_syscalls(struct compile *c, json_object *profile)
 {
-	json_object *rules = array(profile, "syscalls");
+	json_object *rules = json_key_array(profile, "syscalls");
 	for (size_t i = 0; rules && i < json_object_array_length(rules); i++) {
 		json_object *r = json_object_array_get_idx(rules, i), *names, *ret = NULL;
 		if (!applies(r, c->caps))
@@ -242,10 +235,10 @@ static int add_syscalls(struct compile *c, json_object *profile)
 		uint32_t act;
 		if (action(c, str(r, "action"), ret, EPERM, &act) < 0)
 			return -1;
-		if (!(names = array(r, "names")))
+		if (!(names = json_key_array(r, "names")))
 			return bad(c, "a rule has no %s", "names");
 		for (size_t j = 0; j < json_object_array_length(names); j++) {
-			const char *name = json_object_get_string(json_object_array_get_idx(names, j));
+			const char *name = json_elem_str(names, j);
 			int nr = seccomp_syscall_resolve_name(name);
 			/* a name this machine has no number for (another arch's) */
 			if (nr == __NR_SCMP_ERROR || docker_rule(c, name) >= 0)
@@ -279,14 +272,14 @@ static uint32_t arch_token(const char *s)
  * get the same rules: a 32-bit syscall entry must not be a way around. */
 static int add_arches(struct compile *c, json_object *profile)
 {
-	json_object *map = array(profile, "archMap");
+	json_object *map = json_key_array(profile, "archMap");
 	for (size_t i = 0; map && i < json_object_array_length(map); i++) {
 		json_object *m = json_object_array_get_idx(map, i);
 		if (arch_token(str(m, "architecture")) != seccomp_arch_native())
 			continue;
-		json_object *subs = array(m, "subArchitectures");
+		json_object *subs = json_key_array(m, "subArchitectures");
 		for (size_t j = 0; subs && j < json_object_array_length(subs); j++) {
-			const char *s = json_object_get_string(json_object_array_get_idx(subs, j));
+			const char *s = json_elem_str(subs, j);
 			uint32_t arch = arch_token(s);
 			int rc = arch ? seccomp_arch_add(c->ctx, arch) : 0;
 			if (rc < 0 && rc != -EEXIST)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "common.h"
 #include "lifecycle.h"
@@ -134,6 +135,12 @@ static void record_round_trip(void **state)
 	assert_int_equal(ctr_from_json(&back, "{\"Id\": 3}", NULL, why, sizeof(why)), -1);
 	assert_int_equal(ctr_from_json(&back, "[]", NULL, why, sizeof(why)), -1);
 	assert_int_equal(ctr_from_json(&back, "{", NULL, why, sizeof(why)), -1);
+	/* a field of the wrong type too: json-c asserts (aborts) if an object
+	 * reaches its array functions; the fuzzer found this one */
+	json_object *o = json_tokener_parse(pers);
+	json_object_object_add(o, "Mounts", json_object_new_object());
+	assert_int_equal(ctr_from_json(&back, json_object_to_json_string(o), NULL, why, sizeof(why)), -1);
+	json_object_put(o);
 	free(pers);
 	free(rt);
 }
