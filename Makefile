@@ -4,6 +4,8 @@
 #   make test          build and run every test (unit, integration; root for most)
 #   sudo make deps     install the packages (Debian/Ubuntu; prints the dnf line elsewhere)
 #   sudo make tour     run every finished stage's demo, in order
+#   sudo make lessons  re-run every lesson sample where it was captured (host, VMs)
+#   sudo make check-05 one stage's tests only: unit, integration, lesson samples
 #   make CC=clang      any C11 compiler; SANITIZE=1 adds ASan+UBSan
 
 CC      ?= cc
@@ -31,10 +33,11 @@ COMMON  := common/common.c
 
 DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker \
 	08-mini-docker/mini-docker-layer
+CHECKS := $(addprefix check-,01 02 03 04 05 06 07 08)
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options \
 	tests/unit/test_image tests/unit/test_record tests/unit/test_state tests/unit/test_confine tests/unit/test_pidns
 
-.PHONY: all clean test test-unit test-host test-sanitized test-vm-v2 test-vm-v1 vm deps tour soak fuzz bench $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
+.PHONY: all clean test test-unit test-host test-sanitized test-vm-v2 test-vm-v1 vm deps tour soak fuzz bench lessons lessons-update $(CHECKS) $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
 
 stage-01: 01-uts/demo
@@ -153,6 +156,18 @@ bench: all
 # The full residue soak of the hardening suite (make test runs 50 runs).
 soak: all
 	@SOAK_RUNS=500 bash tests/integration/08-hardening.sh
+
+# Every lesson's "What you should see" is a real run: check them all again
+# (here, then one VM boot per layout), or re-capture them into the pages.
+lessons: all
+	@bash tests/lessons.sh check
+
+lessons-update: all
+	@bash tests/lessons.sh update
+
+# One stage's tests only, on this host: make check-01 ... make check-08.
+$(CHECKS): check-%: all $(UNIT)
+	@bash tests/run.sh stage-$*
 
 test-vm-v2: all
 	@bash tests/run.sh vm-v2

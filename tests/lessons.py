@@ -324,6 +324,18 @@ def run_sample(sample):
 
 # ---------------------------------------------------------------- modes
 
+def push_pids(layouts):
+    """A freshly booted VM hands out two-digit pids, which would be compared
+    as small numbers: start its counter at 10000 (VM layouts, as root, and
+    only while the pids are still that low: nothing a real host notices)."""
+    if is_root() and set(layouts) & {"v2", "v1"} and os.getpid() < 1000:
+        try:
+            with open("/proc/sys/kernel/ns_last_pid", "w") as f:
+                f.write("10000")
+        except OSError:
+            pass
+
+
 def auto_layouts():
     def fstype(p):
         r = subprocess.run(["stat", "-f", "-c", "%T", p], capture_output=True, text=True)
@@ -403,8 +415,12 @@ def shutil_which(name):
 def cmd_check(args):
     layouts, pages, chosen, problems = selected(args)
     comp = companion_results(pages, args.stage) if "host" in layouts else []
-    print("1..%d" % (len(chosen) + len(comp) + len(problems)))
-    failed = 0
+    own = selftest_results() if args.selftest else []
+    print("1..%d" % (len(own) + len(chosen) + len(comp) + len(problems)))
+    failed = sum(1 for r in own if not r.startswith("ok"))
+    if own:
+        print("\n".join(own))
+    push_pids(layouts)
     for p in problems:
         print("not ok - lesson markup: " + p)
         failed += 1
@@ -484,7 +500,8 @@ def apply_capture(sample_id, block):
 
 
 def cmd_update(args):
-    _, _, chosen, problems = selected(args)
+    layouts, _, chosen, problems = selected(args)
+    push_pids(layouts)
     for p in problems:
         print("lessons.py: " + p, file=sys.stderr)
     for s in chosen:
@@ -498,7 +515,8 @@ def cmd_update(args):
 
 def cmd_capture(args):
     """Inside a VM: the captures go back on stdout (the VM's files vanish)."""
-    _, _, chosen, _ = selected(args)
+    layouts, _, chosen, _ = selected(args)
+    push_pids(layouts)
     for s in chosen:
         block = run_sample(s)
         print("LESSONCAPTURE " + json.dumps({"id": s.id, "block": block}), flush=True)
@@ -524,7 +542,7 @@ def cmd_apply(_args):
 
 # ------------------------------------------------------------- selftest
 
-def cmd_selftest(_args):
+def selftest_results():
     """The checker checks itself: honest variations pass, drift fails."""
     results = []
 
@@ -619,6 +637,11 @@ CONTAINER ID   NAME   STATUS          PID
             f.write("<!-- sample id=x layout=moon -->\n```\n$ true\n```\n")
         t("a bad layout is reported", bool(read_samples(page)[1]))
 
+    return results
+
+
+def cmd_selftest(_args):
+    results = selftest_results()
     print("1..%d" % len(results))
     print("\n".join(results))
     return 0 if all(r.startswith("ok") for r in results) else 1
@@ -630,6 +653,7 @@ def main():
     ap.add_argument("mode", choices=["check", "update", "capture", "apply", "selftest"])
     ap.add_argument("--layout", default="auto")
     ap.add_argument("--stage", default=None, help="only samples whose id starts with this (01..08)")
+    ap.add_argument("--selftest", action="store_true", help="check: the checker's own tests first")
     ap.add_argument("files", nargs="*")
     args = ap.parse_intermixed_args()
     return {"check": cmd_check, "update": cmd_update, "capture": cmd_capture,

@@ -6,7 +6,11 @@
 #   vm-self      the VM test bed's own checks
 #   vm-v2 vm-v1  the integration scripts again, in a qemu VM booted with a
 #                pure cgroup v2 / v1-only layout (tests/vm/vm.sh)
-# Default: all of them.
+#   stage-NN     one stage only, on this host (make check-NN): its unit
+#                tests, its integration scripts, its lesson samples
+# Default: all of them (the stage parts excepted). The lesson samples run as
+# one more integration script (tests/integration/lessons.sh): each layout's
+# in its own part, so no VM boots for them.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 [ $# -gt 0 ] || set -- unit host vm-self vm-v2 vm-v1
@@ -26,7 +30,7 @@ count() {
 run_unit() {
 	local t out p f
 	echo "#### unit tests (cmocka)"
-	for t in tests/unit/test_*; do
+	for t in ${UNIT_TESTS:-tests/unit/test_*}; do
 		[ -x "$t" ] || continue
 		case "$t" in *.c) continue ;; esac
 		out=$("$t" 2>&1)
@@ -47,7 +51,7 @@ run_unit() {
 # another number of results stopped halfway (or changed without its plan).
 run_scripts() {
 	local s out planned ran
-	for s in tests/integration/*.sh; do
+	for s in ${SCRIPTS:-tests/integration/*.sh}; do
 		echo "## ${s##*/}"
 		out=$(bash "$s" 2>&1)
 		printf '%s\n' "$out"
@@ -96,6 +100,26 @@ run_vm() {
 	fi
 }
 
+# The unit tests of each stage's modules (stage 08: the runner's).
+stage_units() {
+	case "$1" in
+	01) echo test_ns ;; 02) echo test_userns ;; 03) echo test_pidns ;;
+	04) echo test_mountinfo ;; 05 | 06) echo test_cgvalue ;; 07) echo test_overlay ;;
+	08) echo test_options test_image test_record test_state test_confine ;;
+	esac
+}
+
+run_stage() {
+	local n=$1 u units=() out
+	for u in $(stage_units "$n"); do units+=("tests/unit/$u"); done
+	UNIT_TESTS="${units[*]}" run_unit
+	echo "#### stage $n on this host (kernel $(uname -r), $(layout)): its scripts and lesson samples"
+	out=$(SCRIPTS="$(echo tests/integration/"$n"-*.sh) tests/integration/lessons.sh" \
+		LESSON_STAGE=$n run_scripts)
+	printf '%s\n' "$out"
+	count "stage-$n" "$out"
+}
+
 run_vm_self() {
 	echo "#### the VM test bed's own checks (tests/vm/selftest.sh)"
 	vm_ready "vm-self" || return 0
@@ -116,7 +140,8 @@ for part in "$@"; do
 	vm-self) run_vm_self ;;
 	vm-v2) run_vm v2 ;;
 	vm-v1) run_vm v1 ;;
-	*) echo "usage: tests/run.sh [unit|host|vm-self|vm-v2|vm-v1]..." >&2; exit 2 ;;
+	stage-0[1-8]) run_stage "${part#stage-}" ;;
+	*) echo "usage: tests/run.sh [unit|host|vm-self|vm-v2|vm-v1|stage-01..stage-08]..." >&2; exit 2 ;;
 	esac
 done
 
