@@ -59,6 +59,9 @@ LAYOUTS = ("host", "user", "v2", "v1")
 COMMENT = re.compile(r"^<!-- sample (.*?)\s*-->\s*$")
 TIMEOUT = int(os.environ.get("LESSON_TIMEOUT", "300"))
 USER_UID = 1000
+# Where the repository is checked out differs between machines (and the VMs
+# show it in their mount table): samples show it as this.
+REPO_SHOWN = "/path/to/mini-docker"
 
 
 # ---------------------------------------------------------------- pages
@@ -302,7 +305,7 @@ def run_sample(sample):
     if left:
         subprocess.run([os.path.join(ROOT, "08-mini-docker/mini-docker"), "rm", "-f"] + sorted(left),
                        cwd=ROOT, capture_output=True)
-    text = raw.decode("utf-8", "replace").replace("\r", "")
+    text = raw.decode("utf-8", "replace").replace("\r", "").replace(ROOT, REPO_SHOWN)
     parts = re.split(r"^%s(\d+)\n" % re.escape(mark), text, flags=re.M)
     block = []
     outputs = {}
