@@ -45,12 +45,14 @@ static void note(const struct container *c, const char *fmt, ...)
 {
 	if (!c->verbose)
 		return;
+	/* One write a line: the runner narrates on the same stderr at the
+	 * same time, and three writes would let its line land mid-way. */
+	char line[512];
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("=> ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "=> %s\n", line);
 }
 
 /* The cgroup namespace is made here, not at clone, so that its root is the

@@ -38,7 +38,9 @@ How a run is compared (normalise, then compare line by line):
     decimals (seconds, sizes: 8.2M) and progress bars [###...] may differ;
   - "NN.N%" must be within the sample's tolerance (0 unless stated), and on
     a line with such a measurement the line's other numbers may differ;
-  - everything else, small numbers included, must be equal.
+  - everything else, small numbers included, must be equal;
+  - a sample marked "unordered" (the output of two processes that narrate
+    at once) must have the same lines, in any order.
 A zh-CN companion (README.zh-CN.md beside README.md) must carry each sample
 of the English page, comment and block byte for byte.
 """
@@ -74,6 +76,7 @@ class Sample:
         self.id = attrs.get("id", "")
         self.layout = attrs.get("layout", "")
         self.tolerance = float(attrs.get("tolerance", "0"))
+        self.unordered = "unordered" in attrs
         self.fence_start = fence_start        # index of the opening ``` line
         self.fence_end = fence_end            # index of the closing ``` line
         self.lines = lines                    # the block's lines, no newline
@@ -224,9 +227,11 @@ def normalise(lines):
     return out
 
 
-def compare(expected, actual, tolerance):
+def compare(expected, actual, tolerance, unordered=False):
     """None when they agree, else a list of '# ' diagnostic lines."""
     e, a = normalise(expected), normalise(actual)
+    if unordered:   # two processes narrating at once: same lines, any order
+        e, a = sorted(e), sorted(a)
     es, as_ = [x[0] for x in e], [x[0] for x in a]
     if es != as_:
         diff = difflib.unified_diff(es, as_, "sample (normalised)", "this run (normalised)",
@@ -441,7 +446,7 @@ def cmd_check(args):
             continue
         sys.stdout.flush()
         actual = run_sample(s)
-        bad = compare(s.lines, actual, s.tolerance)
+        bad = compare(s.lines, actual, s.tolerance, s.unordered)
         if bad is None:
             print("ok - lesson %s" % s.id)
         else:
@@ -592,6 +597,13 @@ CONTAINER ID   NAME   STATUS          PID
     t("ids and durations of an honest rerun pass", compare(lc, lc_rerun, 0) is None)
     t("an id that should be the run's own but is another (a splice) fails",
       compare(lc[:4] + ["ceba89476dd8   web    Up Less than a second   21149"], lc_rerun, 0) is not None)
+
+    two = ["$ sudo ./08-mini-docker/demo", "=> init pid 4242 on the host", "=> mounts private", "=> exec sh"]
+    two_swapped = ["$ sudo ./08-mini-docker/demo", "=> mounts private", "=> init pid 5151 on the host", "=> exec sh"]
+    t("unordered: the same lines in another order pass", compare(two, two_swapped, 0, True) is None)
+    t("unordered: a changed line still fails",
+      compare(two, two_swapped[:3] + ["=> exec bash"], 0, True) is not None)
+    t("ordered: the same lines in another order fail", compare(two, two_swapped, 0) is not None)
 
     cpu = ["$ sudo ./05-cgroup-cpu/demo",
            "  t= 1.0s  [####################]  100.3%   nr_throttled 0 (+0)  throttled 0.00s",
