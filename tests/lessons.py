@@ -42,7 +42,9 @@ How a run is compared (normalise, then compare line by line):
   - a sample marked "unordered" (the output of two processes that narrate
     at once) must have the same lines, in any order.
 A zh-CN companion (README.zh-CN.md beside README.md) must carry each sample
-of the English page, comment and block byte for byte.
+of the English page, comment and block byte for byte. And each stage demo
+a "Run it" block shows must still accept the options shown (with --help
+added: parsed, nothing run).
 """
 import difflib
 import glob
@@ -407,6 +409,39 @@ def companion_results(pages, stage):
     return results
 
 
+RUN_IT_DEMO = re.compile(r"^(?:sudo )?\./(0[1-7]-[a-z-]+/demo)((?: +[^ #]+)*)")
+
+
+def run_it_results(pages, stage):
+    """Each stage demo a "Run it" block shows must still take those options:
+    the same command with --help added parses them all, then prints the usage
+    (nothing runs, no root needed). The samples run the commands for real."""
+    results = []
+    for page, _ in pages:
+        with open(page, encoding="utf-8") as f:
+            text = f.read().split("\n")
+        if "## Run it" not in text:
+            continue
+        i = text.index("## Run it") + 1
+        while i < len(text) and not text[i].startswith("```"):
+            i += 1
+        for line in text[i + 1:]:
+            if line.startswith("```"):
+                break
+            m = RUN_IT_DEMO.match(line.strip())
+            if not m or (stage and not m.group(1).startswith(stage)):
+                continue
+            argv = ["./" + m.group(1)] + m.group(2).split() + ["--help"]
+            r = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=20,
+                               stdin=subprocess.DEVNULL)
+            desc = "lesson %s \"Run it\": %s" % (os.path.relpath(page, ROOT), line.split("  #")[0].strip())
+            ok = r.returncode == 0 and "usage" in (r.stdout + r.stderr)
+            results.append((desc, None if ok else
+                            ["# %s exited %d: %s" % (" ".join(argv), r.returncode,
+                                                     (r.stderr or r.stdout).strip()[:300])]))
+    return results
+
+
 def skip_reason(s):
     if s.layout in ("host", "v2", "v1") and not is_root():
         return "needs root: run 'sudo make lessons'"
@@ -422,7 +457,8 @@ def shutil_which(name):
 
 def cmd_check(args):
     layouts, pages, chosen, problems = selected(args)
-    comp = companion_results(pages, args.stage) if "host" in layouts else []
+    comp = (companion_results(pages, args.stage) + run_it_results(pages, args.stage)
+            if "host" in layouts else [])
     own = selftest_results() if args.selftest else []
     print("1..%d" % (len(own) + len(chosen) + len(comp) + len(problems)))
     failed = sum(1 for r in own if not r.startswith("ok"))
@@ -648,6 +684,13 @@ CONTAINER ID   NAME   STATUS          PID
         copy_to_companion(page, zh, "selftest-echo")
         comp = companion_results([(page, zh)], None)
         t("update writes the run into the page and the companion", comp and comp[0][1] is None)
+        if os.access(os.path.join(ROOT, "05-cgroup-cpu/demo"), os.X_OK):
+            with open(page, "w") as f:
+                f.write("## Run it\n```sh\nsudo ./05-cgroup-cpu/demo --cpus 0.2   # ok\n"
+                        "sudo ./05-cgroup-cpu/demo --no-such-option\n```\n")
+            r = run_it_results([(page, None)], None)
+            t("a \"Run it\" command whose option is gone fails, the others pass",
+              len(r) == 2 and r[0][1] is None and r[1][1] is not None)
         with open(page, "w") as f:
             f.write("<!-- sample id=x layout=moon -->\n```\n$ true\n```\n")
         t("a bad layout is reported", bool(read_samples(page)[1]))
