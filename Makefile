@@ -59,7 +59,7 @@ CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cglimits.c 05-cgroup-cpu/cgstats.
 07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/lab.c 07-overlayfs/overlay.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
-MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
+MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/streams.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
 	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/reconcile.c \
 	08-mini-docker/statedir.c 08-mini-docker/tty.c 08-mini-docker/inspect.c 08-mini-docker/signal.c 08-mini-docker/exec.c 08-mini-docker/digest.c 08-mini-docker/helper.c \
 	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/load.c 08-mini-docker/oci.c 08-mini-docker/commit.c \

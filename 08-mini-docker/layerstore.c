@@ -301,7 +301,10 @@ int layer_add(const char *root, const char *parent, int fd, const char *want_blo
 			 diff, want_diff);
 		goto fail;
 	}
-	chain_id(parent, diff, chain);
+	if (chain_id(parent, diff, chain) < 0) {
+		snprintf(why, why_size, "its ChainID could not be computed (see above)");
+		goto fail;
+	}
 	if (path_layerdb(root, chain, p, sizeof(p)) == 0 && access(p, F_OK) == 0) {
 		ovl_remove_tree(layer); /* shared: stored once */
 		return 0;
@@ -352,7 +355,10 @@ int config_chains(json_object *cfg, char chains[][65], char *why, size_t why_siz
 	char diffs[MAX_LAYERS][65];
 	int n = config_diff_ids(cfg, diffs, why, why_size);
 	for (int i = 0; i < n; i++)
-		chain_id(i ? chains[i - 1] : NULL, diffs[i], chains[i]);
+		if (chain_id(i ? chains[i - 1] : NULL, diffs[i], chains[i]) < 0) {
+			snprintf(why, why_size, "the ChainIDs could not be computed (see above)");
+			return -1;
+		}
 	return n;
 }
 
@@ -371,6 +377,8 @@ static int reached_layers(const char *root, struct idset *keep)
 			continue;
 		json_object *cfg = store_read_json(p, why, sizeof(why));
 		int n = cfg ? config_chains(cfg, chains, why, sizeof(why)) : -1;
+		if (cfg && n < 0) /* its layers cannot be named: keep them all */
+			rc = -1;
 		for (int i = 0; i < n && rc == 0; i++)
 			rc = idset_add(keep, chains[i]);
 		json_object_put(cfg);

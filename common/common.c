@@ -59,6 +59,17 @@ int warn_errno(const char *fmt, ...)
 	return -1;
 }
 
+int warn(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(fmt, ap, 0);
+	va_end(ap);
+	errno = err;
+	return -1;
+}
+
 void step(const char *fmt, ...)
 {
 	va_list ap;

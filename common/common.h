@@ -19,6 +19,9 @@ noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same line on stderr, no exit. Returns -1 so "return warn_errno(...)" reads well. */
 int warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same without errno, for a failure errno does not describe (a short
+ * read, a parse error, a library that does not set it). */
+int warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Narration: step("making / private") prints "=> making / private ... ",
  * done() finishes the line. Both flush, so output stays in order when a child
