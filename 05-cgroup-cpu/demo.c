@@ -79,7 +79,8 @@ static int start_loops(struct group *g, int n, int pin_cpu)
 {
 	for (int i = 0; i < n; i++) {
 		struct gate gate;
-		gate_init(&gate);
+		if (gate_init(&gate) < 0)
+			return warn_errno("pipe2");
 		pid_t pid = fork();
 		if (pid < 0)
 			return warn_errno("fork");
@@ -109,7 +110,8 @@ static int start_loops(struct group *g, int n, int pin_cpu)
 		g->pids[g->nloops++] = pid;
 		if (cg_attach(&g->cg, pid) < 0)
 			return -1;
-		gate_open(&gate);
+		if (gate_open(&gate) < 0)
+			return warn_errno("write to the gate of pid %d", (int)pid);
 	}
 	return 0;
 }

@@ -100,12 +100,14 @@ static int helper(char *const args[], int in_fd, char *line, size_t line_size, c
 	}
 	line[len] = '\0';
 	line[strcspn(line, "\n")] = '\0';
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	int status = 0, waited;
+	while ((waited = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		if (helper_stop && !told)
 			told = kill(pid, SIGTERM) == 0;
 	pid = -1;
-	if (helper_stop)
+	if (waited < 0)
+		snprintf(why, why_size, "waitpid %s: %s", path, strerror(errno));
+	else if (helper_stop)
 		snprintf(why, why_size, "interrupted");
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		rc = 0;
@@ -116,8 +118,8 @@ static int helper(char *const args[], int in_fd, char *line, size_t line_size, c
 		snprintf(why, why_size, "%s %s: %s", path, args[0], describe_status(status, how, sizeof(how)));
 	}
 out:
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	if (pid > 0 && waitpid(pid, NULL, 0) < 0)
+		warn_errno("waitpid %s", path);
 	if (p[0] >= 0)
 		close(p[0]);
 	if (p[1] >= 0)

@@ -98,7 +98,8 @@ static int clone_container(struct runner *r)
 	char why[256];
 	if (r->o->rootless) {
 		struct gate gate;
-		gate_init(&gate);
+		if (gate_init(&gate) < 0)
+			return warn_errno("pipe2");
 		r->child = clone3_fork(flags | CLONE_NEWUSER, -1, &r->pidfd);
 		if (r->child == 0) {
 			gate_child_side(&gate);
@@ -113,7 +114,12 @@ static int clone_container(struct runner *r)
 				r->child = -1;
 				return -1;
 			}
-			gate_open(&gate);
+			if (gate_open(&gate) < 0) { /* the child sees it closed, and exits */
+				warn_errno("write to the gate of pid %d", (int)r->child);
+				wait_child(r->child);
+				r->child = -1;
+				return -1;
+			}
 		}
 	} else {
 		r->child = spawn_in_cgroup(&r->cg, flags, &r->pidfd, &how, why, sizeof(why));
