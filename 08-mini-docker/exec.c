@@ -117,7 +117,9 @@ static int nsfile(pid_t pid, const char *name)
 	int fd = ns_open(pid, name);
 	if (fd < 0) {
 		char p[64];
+		int err = errno;
 		ns_path(pid, name, p, sizeof(p));
+		errno = err;
 		warn_errno("open %s", p);
 	}
 	return fd;
