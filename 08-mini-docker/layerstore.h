@@ -55,9 +55,13 @@ int layer_read(const char *root, const char *chain, const char *file, char *buf,
 int config_diff_ids(json_object *cfg, char ids[][65], char *why, size_t why_size);
 int config_chains(json_object *cfg, char chains[][65], char *why, size_t why_size);
 
-/* Delete every layer no stored image reaches any more: its layerdb entry
- * ("Deleted: sha256:<ChainID>" unless quiet), then its overlay2 dir.
- * Lock held. */
+/* layergc.c. Delete every layer no stored image reaches any more: its
+ * layerdb entry ("Deleted: sha256:<ChainID>" unless quiet), then its
+ * overlay2 dir. Lock held. */
 void layers_collect(const char *root, int quiet);
+/* Remove every overlay2 dir no layerdb entry names as its cache-id (what
+ * rmi or a killed change left); nothing if the entries cannot all be
+ * read. Lock held. */
+void layers_sweep_files(const char *root);
 
 #endif
