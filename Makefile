@@ -54,7 +54,7 @@ stage-08: 08-mini-docker/mini-docker 08-mini-docker/mini-docker-layer 08-mini-do
 04-mount-proc/demo: 04-mount-proc/demo.c 04-mount-proc/mountinfo.c 04-mount-proc/mounts.c \
 	03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
 CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cglimits.c 05-cgroup-cpu/cgstats.c 05-cgroup-cpu/freezer.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c
-05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c $(CGROUP) $(COMMON)
+05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c 05-cgroup-cpu/loops.c $(CGROUP) $(COMMON)
 06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
 07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/lab.c 07-overlayfs/overlay.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
