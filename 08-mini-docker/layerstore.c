@@ -78,10 +78,15 @@ json_object *store_read_json(const char *path, char *why, size_t why_size)
 		snprintf(why, why_size, "read %s: %s", path, strerror(errno ? errno : EIO));
 		return NULL;
 	}
+	return json_take(s, path, why, why_size);
+}
+
+json_object *json_take(char *s, const char *name, char *why, size_t why_size)
+{
 	json_object *o = json_tokener_parse(s);
 	free(s);
 	if (!o)
-		snprintf(why, why_size, "%s is not valid JSON", path);
+		snprintf(why, why_size, "%s is not valid JSON", name);
 	return o;
 }
 

@@ -31,6 +31,9 @@ int path_tmp(const char *root, const char *name, char *buf, size_t size);
 
 /* A JSON file (up to 64 MiB), or NULL with a reason. */
 json_object *store_read_json(const char *path, char *why, size_t why_size);
+/* Parse s (malloc'd, freed here), a file or member called name; NULL with
+ * a reason if it is not JSON. */
+json_object *json_take(char *s, const char *name, char *why, size_t why_size);
 /* A small text file, replaced atomically (write_atomic). 0 or -1. */
 int store_write_text(const char *path, const char *s);
 
