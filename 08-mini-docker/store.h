@@ -59,7 +59,7 @@ void state_unlock(int fd);
 int ctr_load(const char *root, const char *run, const char *id, struct ctr *c);
 int ctr_save(const char *root, const char *run, const struct ctr *c);
 
-/* NAME, full ID or unique ID prefix -> full id. 0, or -1 with a reason
+/* lookup.c. NAME, full ID or unique ID prefix -> full id. 0, or -1 with a reason
  * ("no such container: X", "X matches 2 containers", or why ROOT itself is
  * refused, as in state_check). */
 int ctr_resolve(const char *root, const char *what, char *id, char *why, size_t why_size);
