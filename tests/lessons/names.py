@@ -39,7 +39,7 @@ def pages(root):
 
 
 def sources(root):
-    ls = subprocess.run(["git", "-C", root, "ls-files", "*.c", "*.h", "*.sh"],
+    ls = subprocess.run(["git", "-C", root, "ls-files", "--cached", "--others", "--exclude-standard", "*.c", "*.h", "*.sh"],
                         capture_output=True, text=True, check=True).stdout.split()
     return [f for f in ls if os.path.exists(os.path.join(root, f))]
 
