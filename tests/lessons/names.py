@@ -39,8 +39,19 @@ def pages(root):
 
 
 def sources(root):
-    ls = subprocess.run(["git", "-C", root, "ls-files", "--cached", "--others", "--exclude-standard", "*.c", "*.h", "*.sh"],
-                        capture_output=True, text=True, check=True).stdout.split()
+    """The tree's C and shell files: git's list (tracked, and new ones not
+    ignored), or, outside a checkout (a tarball), every such file but the
+    build cache."""
+    try:
+        ls = subprocess.run(["git", "-C", root, "ls-files", "--cached", "--others",
+                             "--exclude-standard", "*.c", "*.h", "*.sh"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        ls = []
+        for d, dirs, names in os.walk(root):
+            dirs[:] = [x for x in dirs if not x.startswith(".")]
+            ls += [os.path.relpath(os.path.join(d, n), root) for n in names
+                   if n.endswith((".c", ".h", ".sh"))]
     return [f for f in ls if os.path.exists(os.path.join(root, f))]
 
 
