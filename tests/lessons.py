@@ -476,7 +476,7 @@ def cmd_check(args):
             print("\n".join(diag[:60]))
             failed += 1
     for s in chosen:
-        why = skip_reason(s)
+        why = "--no-run: markup, companions and Run it only" if args.no_run else skip_reason(s)
         if why:
             print("skip - lesson %s (%s)" % (s.id, why))
             continue
@@ -712,6 +712,7 @@ def main():
     ap.add_argument("--layout", default="auto")
     ap.add_argument("--stage", default=None, help="only samples whose id starts with this (01..08)")
     ap.add_argument("--selftest", action="store_true", help="check: the checker's own tests first")
+    ap.add_argument("--no-run", action="store_true", help="check: run no sample (markup, companions, Run it)")
     ap.add_argument("files", nargs="*")
     args = ap.parse_intermixed_args()
     return {"check": cmd_check, "update": cmd_update, "capture": cmd_capture,
