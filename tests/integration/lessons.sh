@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every lesson sample captured on this layout, run again and compared with the
-# page (tests/lessons.py): host and unprivileged samples on the hybrid host,
+# page (tests/lessons/check.py): host and unprivileged samples on the hybrid host,
 # the v2 and v1 samples inside the VM parts of `make test`. Also the
 # checker's own tests, and the zh-CN companions' copies (on the host).
 # LESSON_STAGE=05 keeps one stage's samples (make check-05).
@@ -8,4 +8,4 @@ source "$(dirname "$0")/../lib.sh"
 if [ "$(id -u)" = 0 ] && [ "$(cgroup_layout)" = hybrid ]; then
 	ensure_busybox   # the 08 lessons run busybox:latest, as `make rootfs` made it
 fi
-python3 tests/lessons.py check --selftest ${LESSON_STAGE:+--stage "$LESSON_STAGE"}
+python3 tests/lessons/check.py check --selftest ${LESSON_STAGE:+--stage "$LESSON_STAGE"}
