@@ -27,7 +27,8 @@ RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\
 BAR = re.compile(r"\[[#.]+\]")
 # ids the kernel hands out from a counter, however small: System V IPC ids
 IPC_ID = re.compile(r"(msqid |msgget\(0x[0-9a-f]+\) = )(\d+)")
-NUMBER = re.compile(r"(?<![0-9A-Za-z<:])(\d+\.\d+%|\d+%|\d+\.\d+|\d+)(?![0-9])")
+# a whole number: never the digits after a decimal point ("0m3.008s": 3.008)
+NUMBER = re.compile(r"(?<![0-9.])(\d+\.\d+%|\d+%|\d+\.\d+|\d+)(?![0-9])")
 
 
 def letters(n):

@@ -59,6 +59,9 @@ CONTAINER ID   NAME   STATUS          PID
     t("an id that should be the run's own but is another (a splice) fails",
       compare(lc[:4] + ["ceba89476dd8   web    Up Less than a second   21149"], lc_rerun, 0) is not None)
 
+    timed = ["$ time sleep 3", "", "real\t0m3.008s", "user\t0m0.007s", "sys\t0m0.000s"]
+    t("times (decimals) of an honest rerun pass, however their digits coincide",
+      compare(timed, ["$ time sleep 3", "", "real\t0m3.008s", "user\t0m0.008s", "sys\t0m0.000s"], 0) is None)
     two = ["$ sudo ./08-mini-docker/demo", "=> init pid 4242 on the host", "=> mounts private", "=> exec sh"]
     two_swapped = ["$ sudo ./08-mini-docker/demo", "=> mounts private", "=> init pid 5151 on the host", "=> exec sh"]
     t("unordered: the same lines in another order pass", compare(two, two_swapped, 0, True) is None)
