@@ -9,7 +9,7 @@ APT_PKGS=(make gcc libc6-dev clang pkg-config libcap-dev libcmocka-dev libssl-de
 	qemu-system-x86 cpio xz-utils file e2fsprogs)   # the test VM (tests/vm/vm.sh)
 DNF_PKGS=(make gcc clang pkgconf-pkg-config libcap-devel libcmocka-devel openssl-devel
 	libarchive-devel json-c-devel libseccomp-devel containers-common umoci skopeo
-	strace busybox util-linux procps-ng python3 qemu-system-x86 cpio xz file e2fsprogs
+	strace busybox util-linux procps-ng jq bc attr perl-interpreter python3 qemu-system-x86 cpio xz file e2fsprogs
 	glibc-static compiler-rt)
 
 if ! command -v apt-get >/dev/null; then
