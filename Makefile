@@ -32,7 +32,8 @@ COMMON  := common/common.c
 DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker \
 	08-mini-docker/mini-docker-layer
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options \
-	tests/unit/test_image tests/unit/test_record tests/unit/test_state tests/unit/test_confine tests/unit/test_pidns
+	tests/unit/test_image tests/unit/test_record tests/unit/test_state tests/unit/test_confine tests/unit/test_pidns \
+	tests/unit/test_template
 
 .PHONY: all clean test test-unit test-host test-sanitized test-vm-v2 test-vm-v1 vm deps tour soak fuzz bench $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
@@ -64,7 +65,7 @@ MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/clai
 	08-mini-docker/statedir.c 08-mini-docker/tty.c 08-mini-docker/inspect.c 08-mini-docker/signal.c 08-mini-docker/exec.c 08-mini-docker/digest.c 08-mini-docker/helper.c \
 	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/load.c 08-mini-docker/oci.c 08-mini-docker/commit.c \
 	08-mini-docker/member.c 08-mini-docker/enter.c 08-mini-docker/inroot.c 08-mini-docker/seccomp_profile.c 08-mini-docker/seccomp_cache.c 08-mini-docker/user.c 08-mini-docker/selfexe.c \
-	08-mini-docker/exitcode.c \
+	08-mini-docker/exitcode.c 08-mini-docker/template.c 08-mini-docker/tplvalue.c \
 	07-overlayfs/overlay.c \
 	06-cgroup-memory/cgspawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
 	01-uts/ns.c 01-uts/uts.c $(CGROUP) $(COMMON)
@@ -110,6 +111,8 @@ tests/unit/test_state: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCR
 tests/unit/test_confine: tests/unit/test_confine.c 08-mini-docker/user.c 08-mini-docker/seccomp_profile.c 08-mini-docker/options.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c \
 	08-mini-docker/caps.c $(COMMON)
 tests/unit/test_confine: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON)
+tests/unit/test_template: tests/unit/test_template.c 08-mini-docker/template.c 08-mini-docker/tplvalue.c
+tests/unit/test_template: LDLIBS += $(PKGS_JSON)
 $(UNIT): LDLIBS += $(PKGS_CMOCKA)
 
 # make test: unit tests, integration tests on this host, then the same
