@@ -64,6 +64,8 @@ int whiteout_name(const char *relpath, char *out, size_t size)
 struct feed {
 	int fd;
 	struct archive *raw, *tar;
+	struct archive *keep; /* the tar, gzipped, for `save` (or NULL) */
+	int keep_fd;
 	struct sha256 *blob, *diff;
 	char buf[1 << 16];
 };
@@ -97,7 +99,18 @@ static la_ssize_t raw_read(struct archive *a, void *arg, const void **buf)
 		return -1;
 	}
 	sha256_add(f->diff, *buf, len);
+	if (f->keep && len > 0 && archive_write_data(f->keep, *buf, len) < 0) {
+		archive_set_error(a, EIO, "keeping the layer tar: %s", archive_error_string(f->keep));
+		return -1;
+	}
 	return (la_ssize_t)len;
+}
+
+/* The tar exactly as hashed is kept for `save` (savetar.c). */
+static int keep_open(struct feed *f, const char *keep, char *why, size_t why_size)
+{
+	f->keep = kept_tar_open(keep, &f->keep_fd, why, why_size);
+	return f->keep ? 0 : -1;
 }
 
 static int feed_open(struct feed *f, int fd, char *why, size_t why_size)
@@ -157,7 +170,16 @@ static int feed_close(struct feed *f, int ok, struct layer_digests *d, char *why
 	}
 	archive_read_free(f->tar);
 	archive_read_free(f->raw);
-	return ok && n == 0 ? 0 : -1;
+	int kept = 0;
+	if (f->keep) {
+		kept = archive_write_close(f->keep) == ARCHIVE_OK ? 0 : -1;
+		if (kept < 0 && ok && !why[0])
+			snprintf(why, why_size, "keeping the layer tar: %s", archive_error_string(f->keep));
+		archive_write_free(f->keep);
+		if (fsync(f->keep_fd) < 0 || close(f->keep_fd) < 0)
+			kept = -1;
+	}
+	return ok && n == 0 && kept == 0 ? 0 : -1;
 }
 
 /* Open dir relpath below the directory rootfd, making missing components,
@@ -329,7 +351,7 @@ out:
  * libarchive's disk writer works on paths relative to the current
  * directory, so this runs with dir as the cwd (the helper is a process of
  * its own for this too). */
-static int extract(int fd, const char *dir, int whiteouts, struct layer_digests *d,
+static int extract(int fd, const char *dir, const char *keep, int whiteouts, struct layer_digests *d,
 		   long long *size, char *why, size_t why_size)
 {
 	struct feed f;
@@ -344,7 +366,7 @@ static int extract(int fd, const char *dir, int whiteouts, struct layer_digests 
 		return -1;
 	}
 	memset(&f, 0, sizeof(f));
-	if (feed_open(&f, fd, why, why_size) == 0)
+	if ((!keep || keep_open(&f, keep, why, why_size) == 0) && feed_open(&f, fd, why, why_size) == 0)
 		ok = extract_entries(f.tar, dirfd, whiteouts, size, why, why_size) == 0;
 	int rc = feed_close(&f, ok, d, why + strlen(why), why_size - strlen(why));
 	if (fchdir(cwd) < 0)
@@ -354,13 +376,13 @@ static int extract(int fd, const char *dir, int whiteouts, struct layer_digests 
 	return rc;
 }
 
-int layer_unpack(int fd, const char *dir, struct layer_digests *d, long long *size,
+int layer_unpack(int fd, const char *dir, const char *keep, struct layer_digests *d, long long *size,
 		 char *why, size_t why_size)
 {
-	return extract(fd, dir, 1, d, size, why, why_size);
+	return extract(fd, dir, keep, 1, d, size, why, why_size);
 }
 
 int tar_extract(int fd, const char *dir, char *why, size_t why_size)
 {
-	return extract(fd, dir, 0, NULL, NULL, why, why_size);
+	return extract(fd, dir, NULL, 0, NULL, NULL, why, why_size);
 }

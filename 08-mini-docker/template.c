@@ -199,6 +199,14 @@ static int run(struct tpl *t, int from, int to, json_object *dot)
 	return 0;
 }
 
+int template_check(const char *tmpl, char *why, size_t why_size)
+{
+	struct tpl t = { .why = why, .why_size = why_size };
+	int rc = cut(&t, tmpl) < 0 || match(&t) < 0 ? -1 : 0;
+	free(t.n);
+	return rc;
+}
+
 char *template_render(const char *tmpl, json_object *data, char *why, size_t why_size)
 {
 	struct tpl t = { .root = data, .why = why, .why_size = why_size };

@@ -13,8 +13,9 @@
  *   {{- trims the text before, -}} the text after
  *   $ is the whole object, inside a range as well
  *
- * A missing field prints "<no value>", as Go's does on a map; a JSON null
- * prints "[]" (Docker's fields that can be null are lists). */
+ * A field the object lacks is an error ("map has no entry for key"), as in
+ * Docker's CLI, which runs the template on the JSON with missingkey=error;
+ * a JSON null prints "[]" (Docker's fields that can be null are lists). */
 #ifndef TEMPLATE_H
 #define TEMPLATE_H
 
@@ -23,6 +24,9 @@
 
 /* Run tmpl on data: a malloc'd string, or NULL with a reason naming the
  * bad action ("template: ... unknown function \"foo\""). */
+/* Only parse it: a bad template is refused before anything is looked up
+ * (Docker exits 64 then). 0, or -1 with a reason. */
+int template_check(const char *tmpl, char *why, size_t why_size);
 char *template_render(const char *tmpl, json_object *data, char *why, size_t why_size);
 
 #endif

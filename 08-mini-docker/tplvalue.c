@@ -120,7 +120,7 @@ static int field(struct tpl *t, json_object *base, const char *s, size_t len, st
 		char key[256];
 		snprintf(key, sizeof(key), "%.*s", (int)(p - name), name);
 		if (v->missing || !v->o) {
-			v->missing = 1;
+			v->missing = 1; /* below index's <no value>, or a null */
 			continue;
 		}
 		if (!json_object_is_type(v->o, json_type_object)) {
@@ -128,10 +128,15 @@ static int field(struct tpl *t, json_object *base, const char *s, size_t len, st
 			return tpl_fail(t, "can't evaluate a field of a value that is not an object", s, len);
 		}
 		json_object *next;
-		int has = json_object_object_get_ex(v->o, key, &next);
+		if (!json_object_object_get_ex(v->o, key, &next)) {
+			drop(v);
+			snprintf(t->why, t->why_size, "template: map has no entry for key \"%s\" in \"{{%.*s}}\"",
+				 key, (int)(len > 60 ? 60 : len), s);
+			return -1;
+		}
 		json_object_get(next);
 		drop(v);
-		*v = (struct val){ has ? next : NULL, !has };
+		*v = (struct val){ next, 0 };
 	}
 	return 0;
 }

@@ -59,8 +59,7 @@ static void fields_print_as_go_does(void **state)
 	expect("{{.Config.Labels}}", "map[a:1 b:2]");
 	expect("{{.Size}}", "1978000");
 	expect("{{.State.Running}} {{.State.Pid}}", "true 42");
-	expect("{{.NoSuch}}", "<no value>");
-	expect("{{.NoSuch.Deeper}}", "<no value>");
+	expect("{{index .Config.Labels \"nosuch\"}}", "<no value>");
 	expect("{{ .Id }}", "sha256:abc");
 	expect("{{.}}", "map[Config:map[Cmd:[sh -c echo hi] Entrypoint:[] Env:[PATH=/bin] Labels:map[a:1 b:2] "
 	       "WorkingDir:] Id:sha256:abc RepoTags:[busybox:latest bb:1] RootFS:map[Layers:[sha256:1 sha256:2 "
@@ -91,7 +90,7 @@ static void range_and_if(void **state)
 	expect("{{range .Config.Entrypoint}}x{{else}}none{{end}}", "none");
 	expect("{{if .State.Running}}up{{else}}down{{end}}", "up");
 	expect("{{if .Config.WorkingDir}}wd{{else}}no wd{{end}}", "no wd");
-	expect("{{if .NoSuch}}yes{{end}}.", ".");
+	expect("{{if .Config.Entrypoint}}yes{{end}}.", ".");
 	expect("{{range .RootFS.Layers}}{{if .}}[{{.}}]{{end}}{{end}}", "[sha256:1][sha256:2][sha256:3]");
 	expect("a  {{- .Size -}}  b", "a1978000b");
 	expect("{{/* a comment */}}x", "x");
@@ -110,6 +109,12 @@ static void bad_templates_say_why(void **state)
 	expect_error("{{json}}", "wrong number of arguments");
 	expect_error("{{range .Id}}x{{end}}", "not a list");
 	expect_error("{{.Id .Size}}", "cannot take arguments");
+	/* Docker's CLI runs templates with missingkey=error */
+	expect_error("{{.NoSuch}}", "map has no entry for key \"NoSuch\"");
+	expect_error("{{.Config.NoSuch}}", "map has no entry for key \"NoSuch\"");
+	char why[256];
+	assert_int_equal(template_check("{{.Id}} {{range .X}}{{end}}", why, sizeof(why)), 0);
+	assert_int_equal(template_check("{{.Id", why, sizeof(why)), -1);
 }
 
 int main(void)
