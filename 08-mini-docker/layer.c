@@ -333,8 +333,12 @@ static int extract_entries(struct archive *a, int dirfd, int whiteouts, long lon
 				 err ? err : archive_error_string(a));
 			goto out;
 		}
-		if (size && archive_entry_filetype(e) == AE_IFREG)
+		/* Docker's layer size: what its files take as lstat sizes them,
+		 * a symlink counting its target's length, a hard link once */
+		if (size && archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e))
 			*size += archive_entry_size(e);
+		else if (size && archive_entry_filetype(e) == AE_IFLNK && archive_entry_symlink(e))
+			*size += (long long)strlen(archive_entry_symlink(e));
 	}
 	if (r != ARCHIVE_EOF) {
 		snprintf(why, why_size, "%s", archive_error_string(a));
