@@ -2,7 +2,7 @@
 # images, rmi, and the notes' layer-store experiment (DiffID -> ChainID ->
 # cache-id -> diff) done with sha256sum on mini-docker's own store.
 source "$(dirname "$0")/../lib.sh"
-plan 62
+plan 68
 M=./08-mini-docker/mini-docker
 STATE=/var/lib/mini-docker
 IMG=$STATE/image/overlay2
@@ -41,6 +41,12 @@ bad "load of a dir that is no layout" "neither" load -i "$work/empty"
 bad "rmi of an unknown image" "no-such-image" rmi no-such-image:9
 bad "commit of an unknown container" "img-nosuch" commit img-nosuch lab/x
 bad "run of an unknown image" "no-such-image" run --rm no-such-image:9 true
+bad "history of an unknown image" "no-such-image" history no-such-image:9
+bad "tag to a name that is not one" "Bad:x" tag no-such-image:9 Bad:x
+bad "commit -c of an instruction it does not support" "EXPOSE 80" commit -c 'EXPOSE 80' img-nosuch lab/x
+bad "inspect -f with an unknown function" "nosuch" inspect -f '{{nosuch .Id}}' img-nosuch
+bad "save of an unknown image" "no-such-image" save -o "$work/x.tar" no-such-image:9
+check "08 images: a failed save leaves no file behind" eval '[ -z "$(ls -A $work | grep -v -e junk.tar -e empty)" ]'
 
 # The tar side is a helper program; without it an image command says so.
 mkdir "$work/alone" && cp $M "$work/alone/"
@@ -273,9 +279,10 @@ check "08 a helper whose parent died before it started exits at once (1, not blo
 
 # ---- rmi ---------------------------------------------------------------------
 $M run -d --name img-user hello-busybox sleep 1000 >/dev/null
+user_id=$($M inspect -f '{{.Id}}' img-user | cut -c1-12)
 err=$($M rmi hello-busybox 2>&1); rc=$?
-check "08 rmi of an image a container uses: refused, naming the container" \
-	eval '[ $rc -ne 0 ] && one_line "$err" && has "$err" img-user'
+check "08 rmi of an image a container uses: refused (1), naming the container by its id as Docker does" \
+	eval '[ $rc -eq 1 ] && one_line "$err" && has "$err" "container $user_id is using its referenced image"'
 $M rm -f img-user img-builder >/dev/null
 out=$($M rmi hello-busybox); rc=$?
 check "08 rmi: untagged, image and its own layer deleted" \
