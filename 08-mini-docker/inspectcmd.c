@@ -14,6 +14,7 @@
 #include "cgroup.h"
 #include "common.h"
 #include "image.h"
+#include "jsonget.h"
 #include "state.h"
 #include "template.h"
 
@@ -32,12 +33,21 @@ static json_object *ctr_inspect(const struct store *x, const struct ctr *r)
 	int running = ctr_running(r);
 	json_object_object_add(st, "Running", json_object_new_boolean(running));
 	json_object_object_add(st, "Pid", json_object_new_int(running ? r->pid : 0));
-	json_object_object_get_ex(o, "GraphDriver", &gd);
-	json_object *data = json_object_new_object();
-	ctr_overlay_path(x->root, r->id, "upper", p, sizeof(p));
-	json_object_object_add(data, "UpperDir", json_object_new_string(p));
-	ctr_overlay_path(x->root, r->id, "work", p, sizeof(p));
-	json_object_object_add(data, "WorkDir", json_object_new_string(p));
+	/* GraphDriver as Docker prints it: LowerDir one string, the lower
+	 * layers top first joined with ':' (the record keeps them as a list) */
+	json_object *data = json_object_new_object(), *lower = NULL;
+	if (json_object_object_get_ex(o, "GraphDriver", &gd))
+		lower = json_key_array(gd, "Lower");
+	char *joined = NULL;
+	size_t jlen;
+	FILE *f = open_memstream(&joined, &jlen);
+	for (size_t i = 0; f && lower && i < json_object_array_length(lower); i++)
+		fprintf(f, "%s%s", i ? ":" : "", json_elem_str(lower, i));
+	if (f)
+		fclose(f);
+	if (lower && joined)
+		json_object_object_add(data, "LowerDir", json_object_new_string(joined));
+	free(joined);
 	/* The overlay is mounted in the container's mount namespace only;
 	 * from the host its merged view is /proc/PID/root. */
 	if (running)
@@ -45,8 +55,14 @@ static json_object *ctr_inspect(const struct store *x, const struct ctr *r)
 	else
 		ctr_overlay_path(x->root, r->id, "merged", p, sizeof(p));
 	json_object_object_add(data, "MergedDir", json_object_new_string(p));
-	json_object_object_add(gd, "Name", json_object_new_string("overlay2"));
+	ctr_overlay_path(x->root, r->id, "upper", p, sizeof(p));
+	json_object_object_add(data, "UpperDir", json_object_new_string(p));
+	ctr_overlay_path(x->root, r->id, "work", p, sizeof(p));
+	json_object_object_add(data, "WorkDir", json_object_new_string(p));
+	gd = json_object_new_object();
 	json_object_object_add(gd, "Data", data);
+	json_object_object_add(gd, "Name", json_object_new_string("overlay2"));
+	json_object_object_add(o, "GraphDriver", gd);
 	ctr_log_path(x->root, r->id, p, sizeof(p));
 	json_object_object_add(o, "LogPath", json_object_new_string(r->detached ? p : ""));
 	if (!r->rootless) {

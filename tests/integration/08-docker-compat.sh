@@ -13,7 +13,7 @@
 # recorded in tests/docker-compat/ (RECORD=1 with dockerd re-records it;
 # COMPAT_RECORDED=1 uses the recording even where dockerd could run).
 source "$(dirname "$0")/../lib.sh"
-plan 26
+plan 27
 M=$ROOT/08-mini-docker/mini-docker
 REC=$ROOT/tests/docker-compat
 DOCKER=/usr/bin/docker   # Debian's CLI: /usr/local/bin may hold another
@@ -193,6 +193,8 @@ check "08 compat: rmi of a tag only untags while another tag names the image" \
 
 # ---- mini-docker commit + save -> Docker ----------------------------------------------
 mdA run --name compat-builder lab/compat:1 sh -c 'echo three > /etc/changed; rm /tmp/newfile; echo new > /new' >/dev/null
+check "08 compat: a container's LowerDir is its image's layers, top first: the image's UpperDir, then its LowerDir" \
+	eq "$(mdA inspect -f '{{.GraphDriver.Data.LowerDir}}' compat-builder)" "$upper:$lower"
 new=$(mdA commit -m "from mini-docker" -c 'CMD ["cat","/new"]' compat-builder lab/mini:1); rc=$?
 check "08 compat: commit -m -c makes a 4-layer image" \
 	eval '[ $rc -eq 0 ] && [ "$(mdA inspect -f "{{len .RootFS.Layers}} {{json .Config.Cmd}}" lab/mini:1)" = "4 [\"cat\",\"/new\"]" ]'
