@@ -11,8 +11,10 @@
  * once per ChainID, however many images share it.
  *
  * The lesson's files: ref.c (names, repositories.json), layerstore.c (the
- * layer store, its lock and collectors), image.c (configs, resolve,
- * images, rmi), load.c (import, load), commit.c (commit). */
+ * layer store and its lock), layergc.c (collecting what nothing needs),
+ * image.c (configs, resolve, tag, rmi), imagelist.c (images),
+ * imageinspect.c (image inspect, history), load.c (import, load),
+ * save.c (save), commit.c and change.c (commit). */
 #ifndef IMAGE_H
 #define IMAGE_H
 
