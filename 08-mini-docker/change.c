@@ -88,21 +88,20 @@ int change_apply(json_object *config, const char *change, char *why, size_t why_
 		arg++;
 	int known = !strcmp(word, "CMD") || !strcmp(word, "ENTRYPOINT") || !strcmp(word, "ENV") ||
 		    !strcmp(word, "WORKDIR") || !strcmp(word, "USER");
-	int ok = *arg != '\0';
 	if (!known) {
 		snprintf(why, why_size, "-c '%.80s' is not supported; use CMD, ENTRYPOINT, ENV, WORKDIR "
 			 "or USER", change);
 		return -1;
 	}
-	if (!ok) {
-	} else if (!strcmp(word, "CMD") || !strcmp(word, "ENTRYPOINT")) {
+	int ok = *arg != '\0';
+	if (ok && (!strcmp(word, "CMD") || !strcmp(word, "ENTRYPOINT"))) {
 		json_object *a = command_form(arg);
 		if (a)
 			json_object_object_add(config, !strcmp(word, "CMD") ? "Cmd" : "Entrypoint", a);
 		ok = a != NULL;
-	} else if (!strcmp(word, "ENV")) {
+	} else if (ok && !strcmp(word, "ENV")) {
 		ok = env_change(config, arg) == 0;
-	} else {
+	} else if (ok) { /* WORKDIR or USER */
 		ok = word[0] == 'U' || (arg[0] == '/' && !path_has_dotdot(arg));
 		if (ok)
 			json_object_object_add(config, word[0] == 'U' ? "User" : "WorkingDir",

@@ -86,18 +86,20 @@ static const char *const image_usages[][2] = {
 	{ "save", "mini-docker save [-o FILE] IMAGE..." },
 };
 
-/* images [-q] [--no-trunc], rmi [-f]: their flags, then the rest. */
-static int flags(int ac, char **av, const char *allowed, int *q, int *t)
+/* The flags of images (-q, --no-trunc) and rmi (-f): each pointer that is
+ * not NULL is a flag the command takes. The index of the first argument
+ * after them, or -1 for a flag the command does not take. */
+static int flags(int ac, char **av, int *quiet, int *no_trunc, int *force)
 {
 	int k = 1;
 	for (; k < ac && av[k][0] == '-' && av[k][1]; k++) {
 		const char *f = av[k];
-		if (strchr(allowed, 'q') && (!strcmp(f, "-q") || !strcmp(f, "--quiet")))
-			*q = 1;
-		else if (strchr(allowed, 'T') && !strcmp(f, "--no-trunc"))
-			*t = 1;
-		else if (strchr(allowed, 'f') && (!strcmp(f, "-f") || !strcmp(f, "--force")))
-			*q = 1;
+		if (quiet && (!strcmp(f, "-q") || !strcmp(f, "--quiet")))
+			*quiet = 1;
+		else if (no_trunc && !strcmp(f, "--no-trunc"))
+			*no_trunc = 1;
+		else if (force && (!strcmp(f, "-f") || !strcmp(f, "--force")))
+			*force = 1;
 		else
 			return -1;
 	}
@@ -124,9 +126,9 @@ static int image_command(const char *cmd, int ac, char **av)
 	char root[4096], run[4104];
 	state_root(geteuid() != 0, root, sizeof(root));
 	run_root(geteuid() != 0, run, sizeof(run));
-	int a = 0, b = 0, k;
-	if (!strcmp(cmd, "images") && (k = flags(ac, av, "qT", &a, &b)) == ac)
-		return image_list(root, a, b);
+	int quiet = 0, no_trunc = 0, force = 0, k;
+	if (!strcmp(cmd, "images") && (k = flags(ac, av, &quiet, &no_trunc, NULL)) == ac)
+		return image_list(root, quiet, no_trunc);
 	if (!strcmp(cmd, "history"))
 		return image_history(root, ac, av);
 	if (!strcmp(cmd, "save"))
@@ -139,10 +141,10 @@ static int image_command(const char *cmd, int ac, char **av)
 		return image_load(root, av[2]);
 	if (!strcmp(cmd, "tag") && ac == 3)
 		return image_tag_cmd(root, av[1], av[2]);
-	if (!strcmp(cmd, "rmi") && (k = flags(ac, av, "f", &a, &b)) > 0 && k < ac) {
+	if (!strcmp(cmd, "rmi") && (k = flags(ac, av, NULL, NULL, &force)) > 0 && k < ac) {
 		int rc = 0;
 		for (; k < ac; k++)
-			rc |= image_rmi(root, av[k], a);
+			rc |= image_rmi(root, av[k], force);
 		return rc;
 	}
 	fprintf(stderr, "mini-docker: usage: %s\n", image_usages[i][1]);

@@ -33,7 +33,14 @@ install() {
 	[ $updated = 1 ] || { apt-get update -qq; updated=1; }
 	apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
+had_docker=0; installed docker.io && had_docker=1
 install "${APT_PKGS[@]}"
+# The tests start a dockerd of their own (08-docker-compat.sh) and need no
+# system daemon: one the package just installed and started is stopped and
+# disabled again, so the host runs what it ran before.
+if [ $had_docker = 0 ] && installed docker.io && [ -d /run/systemd/system ]; then
+	systemctl disable --now docker.service docker.socket >/dev/null 2>&1 || true
+fi
 # libFuzzer and the sanitizers' runtime is only a Recommends of clang on
 # Debian: install the one for the clang that is there (14 on Debian 12).
 rt="libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"

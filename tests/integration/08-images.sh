@@ -2,7 +2,7 @@
 # images, rmi, and the notes' layer-store experiment (DiffID -> ChainID ->
 # cache-id -> diff) done with sha256sum on mini-docker's own store.
 source "$(dirname "$0")/../lib.sh"
-plan 68
+plan 70
 M=./08-mini-docker/mini-docker
 STATE=/var/lib/mini-docker
 IMG=$STATE/image/overlay2
@@ -109,6 +109,15 @@ show 08-committed "$out"
 check "08 run of the committed image sees the new file" has "$out" "Hello world"
 check "08 ... a deleted file stays deleted" has "$out" "No such file"
 check "08 ... and an opaque dir hides the base's contents" eq "$(sed -n 3,9p <<<"$out")" "only"
+# save hands out each layer's tar as it was hashed; a layer stored before
+# those were kept cannot be saved, and says how to fix it
+check "08 the committed layer's tar is kept, gzipped, for save" test -s "$STATE/overlay2/$cache/layer.tar.gz"
+mv "$STATE/overlay2/$cache/layer.tar.gz" "$work/kept.gz"
+err=$($M save -o "$work/legacy.tar" hello-busybox 2>&1 >/dev/null); rc=$?
+mv "$work/kept.gz" "$STATE/overlay2/$cache/layer.tar.gz"
+check "08 save of a layer without its kept tar: 1, one line saying to load it again, no file" \
+	eval '[ $rc -eq 1 ] && one_line "$err" && has "$err" "load or import the image again" && [ ! -e $work/legacy.tar ] &&
+		[ -z "$(ls -A $work | grep legacy)" ]'
 # a second commit from the same base shares the base layer
 $M run --name img-builder2 lab/bb:1 sh -c 'echo two > /two' >/dev/null
 $M commit img-builder2 hello-busybox:v2 >/dev/null
