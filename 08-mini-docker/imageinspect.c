@@ -65,7 +65,11 @@ static json_object *graph_driver(const char *root, json_object *cfg, char *why, 
 	char *lower = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&lower, &len);
-	for (int i = n - 1; f && i >= 0; i--) {
+	if (!f) {
+		snprintf(why, why_size, "out of memory");
+		return NULL;
+	}
+	for (int i = n - 1; i >= 0; i--) {
 		if (layer_read(root, chains[i], "cache-id", cache, sizeof(cache)) < 0 || !is_hex64(cache) ||
 		    path_overlay2(root, cache, p, sizeof(p)) < 0) {
 			snprintf(why, why_size, "layer sha256:%.12s is missing from the store", chains[i]);
@@ -78,8 +82,7 @@ static json_object *graph_driver(const char *root, json_object *cfg, char *why, 
 		else
 			fprintf(f, "%s%s/diff", i == n - 2 ? "" : ":", p);
 	}
-	if (f)
-		fclose(f);
+	fclose(f);
 	json_object *data = json_object_new_object(), *gd = json_object_new_object();
 	if (n > 1)
 		json_object_object_add(data, "LowerDir", json_object_new_string(lower ? lower : ""));
