@@ -48,7 +48,8 @@ json_object *config_read(const char *root, const char *hex, char *why, size_t wh
 int config_store(const char *root, const char *bytes, size_t len, char id[65])
 {
 	char p[PATH_MAX];
-	sha256_hex(bytes, len, id);
+	if (sha256_hex(bytes, len, id) < 0)
+		return -1;
 	if (path_imagedb(root, id, p, sizeof(p)) < 0)
 		return warn_errno("imagedb under %s", root);
 	return write_atomic(p, bytes, len, 0600, 1);
@@ -203,13 +204,14 @@ void image_ref_free(struct image_ref *img)
 /* ---- who still needs an image --------------------------------------------- */
 
 /* A container (running or not) made from image hex: its id, and whether
- * it runs. 1 if there is one, else 0. */
+ * it runs. 1 if there is one, 0 if none, -1 if the containers could not
+ * be listed (then the image counts as used: nothing is deleted). */
 static int image_user(const char *root, const char *hex, char id[65], int *running)
 {
 	char run[PATH_MAX];
 	struct ctr *cs;
 	run_root(geteuid() != 0, run, sizeof(run));
-	int n = ctr_list(root, run, &cs), found = 0;
+	int n = ctr_list(root, run, &cs), found = n < 0 ? -1 : 0;
 	for (int i = 0; i < n; i++) {
 		if (!found && strcmp(strip_sha(cs[i].image_id), hex) == 0) {
 			snprintf(id, 65, "%s", cs[i].id);
@@ -246,7 +248,7 @@ int image_tag(const char *root, const char *ref, const char *hex, int announce)
 		return -1;
 	if (old[0]) {
 		json_object *o = repos_read(root);
-		if (repos_count(o, old, NULL) == 0 && !image_user(root, old, user, &running)) {
+		if (repos_count(o, old, NULL) == 0 && image_user(root, old, user, &running) == 0) {
 			char p[PATH_MAX];
 			if (path_imagedb(root, old, p, sizeof(p)) == 0 && unlink(p) == 0)
 				layers_collect(root, 1);
@@ -300,8 +302,11 @@ static int rmi_conflict(const char *root, const char *ref, const char *hex, int 
 			"is referenced in multiple repositories\n", hex);
 		return -1;
 	}
-	if (!(by_name ? tags_left == 0 : 1) || !image_user(root, hex, user, &running))
-		return 0;
+	if (by_name && tags_left > 0)
+		return 0; /* only a name goes: the image stays */
+	int used = image_user(root, hex, user, &running);
+	if (used <= 0) /* -1: the containers could not be listed (printed) */
+		return used;
 	if (by_name)
 		fprintf(stderr, "mini-docker: rmi: conflict: unable to remove repository reference \"%s\" "
 			"(must force) - container %.12s is using its referenced image %.12s\n", ref, user, hex);

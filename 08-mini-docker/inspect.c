@@ -141,6 +141,8 @@ int cmd_ps(int argc, char **argv)
 	store_reconcile(&x);
 	struct ctr *cs;
 	int n = ctr_list(x.root, x.run, &cs);
+	if (n < 0)
+		return 125;
 	time_t now = time(NULL);
 	if (!quiet)
 		printf("%-12s   %-16s %-16s %-22s %-24s %-28s %s\n", "CONTAINER ID", "NAME", "IMAGE",
@@ -222,7 +224,11 @@ int cmd_logs(int argc, char **argv)
 	if (store_find(&x, argv[optind], &r) < 0)
 		return 1;
 	char path[PATH_MAX + 200];
-	ctr_log_path(x.root, r.id, path, sizeof(path));
+	if (ctr_log_path(x.root, r.id, path, sizeof(path)) < 0) {
+		warn_errno("logs: the log of %.12s in %s", r.id, x.root);
+		ctr_free(&r);
+		return 1;
+	}
 	int rc = 1, fd = open_log(path);
 	if (fd < 0) {
 		if (errno == ENOENT && !r.detached) {

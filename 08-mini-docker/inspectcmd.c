@@ -19,52 +19,56 @@
 #include "template.h"
 
 /* A container's record, with what the record cannot know by itself: the
- * live pid, its paths, its cgroups. NULL (printed) on failure. */
+ * live pid, the paths of its overlay, log and cgroups. NULL (printed) on
+ * failure. */
 static json_object *ctr_inspect(const struct store *x, const struct ctr *r)
 {
-	char *s = ctr_to_json(r, 0), p[PATH_MAX + 240];
-	if (!s) {
-		warn_errno("inspect %s", r->name);
+	char upper[PATH_MAX + 240], work[PATH_MAX + 240], merged[PATH_MAX + 240], log[PATH_MAX + 240];
+	if (ctr_overlay_path(x->root, r->id, "upper", upper, sizeof(upper)) < 0 ||
+	    ctr_overlay_path(x->root, r->id, "work", work, sizeof(work)) < 0 ||
+	    ctr_overlay_path(x->root, r->id, "merged", merged, sizeof(merged)) < 0 ||
+	    ctr_log_path(x->root, r->id, log, sizeof(log)) < 0) {
+		warn_errno("inspect: the paths of %.12s in %s", r->id, x->root);
 		return NULL;
 	}
-	json_object *o = json_tokener_parse(s), *st, *gd;
+	char *s = ctr_to_json(r, 0);
+	json_object *o = s ? json_tokener_parse(s) : NULL, *st, *gd, *lower = NULL;
 	free(s);
+	if (!o) {
+		warn("inspect %s: its record does not parse back", r->name);
+		return NULL;
+	}
 	json_object_object_get_ex(o, "State", &st);
 	int running = ctr_running(r);
 	json_object_object_add(st, "Running", json_object_new_boolean(running));
 	json_object_object_add(st, "Pid", json_object_new_int(running ? r->pid : 0));
 	/* GraphDriver as Docker prints it: LowerDir one string, the lower
 	 * layers top first joined with ':' (the record keeps them as a list) */
-	json_object *data = json_object_new_object(), *lower = NULL;
 	if (json_object_object_get_ex(o, "GraphDriver", &gd))
 		lower = json_key_array(gd, "Lower");
+	json_object *data = json_object_new_object();
 	char *joined = NULL;
 	size_t jlen;
-	FILE *f = open_memstream(&joined, &jlen);
-	for (size_t i = 0; f && lower && i < json_object_array_length(lower); i++)
+	FILE *f = lower ? open_memstream(&joined, &jlen) : NULL;
+	for (size_t i = 0; f && i < json_object_array_length(lower); i++)
 		fprintf(f, "%s%s", i ? ":" : "", json_elem_str(lower, i));
 	if (f)
 		fclose(f);
-	if (lower && joined)
+	if (joined)
 		json_object_object_add(data, "LowerDir", json_object_new_string(joined));
 	free(joined);
 	/* The overlay is mounted in the container's mount namespace only;
 	 * from the host its merged view is /proc/PID/root. */
 	if (running)
-		snprintf(p, sizeof(p), "/proc/%d/root", (int)r->pid);
-	else
-		ctr_overlay_path(x->root, r->id, "merged", p, sizeof(p));
-	json_object_object_add(data, "MergedDir", json_object_new_string(p));
-	ctr_overlay_path(x->root, r->id, "upper", p, sizeof(p));
-	json_object_object_add(data, "UpperDir", json_object_new_string(p));
-	ctr_overlay_path(x->root, r->id, "work", p, sizeof(p));
-	json_object_object_add(data, "WorkDir", json_object_new_string(p));
+		snprintf(merged, sizeof(merged), "/proc/%d/root", (int)r->pid);
+	json_object_object_add(data, "MergedDir", json_object_new_string(merged));
+	json_object_object_add(data, "UpperDir", json_object_new_string(upper));
+	json_object_object_add(data, "WorkDir", json_object_new_string(work));
 	gd = json_object_new_object();
 	json_object_object_add(gd, "Data", data);
 	json_object_object_add(gd, "Name", json_object_new_string("overlay2"));
 	json_object_object_add(o, "GraphDriver", gd);
-	ctr_log_path(x->root, r->id, p, sizeof(p));
-	json_object_object_add(o, "LogPath", json_object_new_string(r->detached ? p : ""));
+	json_object_object_add(o, "LogPath", json_object_new_string(r->detached ? log : ""));
 	if (!r->rootless) {
 		struct cgroup cg;
 		if (cg_lookup(&cg, r->id, CG_CPU | CG_MEMORY | CG_PIDS) == 0) {

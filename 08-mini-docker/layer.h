@@ -55,9 +55,11 @@ int layer_pack(const char *upper, const char *tar_path, char *why, size_t why_si
 int tar_extract(int fd, const char *dir, char *why, size_t why_size);
 
 /* savetar.c: a new file that takes a layer's tar, gzipped (archive_write_data
- * to it, then archive_write_close/free and close *fd); NULL with a reason. */
+ * to it, then kept_tar_close); NULL with a reason. Closing writes the gzip
+ * trailer and syncs: 0, or -1 (with a reason in why, if not NULL). */
 struct archive;
 struct archive *kept_tar_open(const char *path, int *fd, char *why, size_t why_size);
+int kept_tar_close(struct archive *w, int fd, char *why, size_t why_size);
 /* Write the directory stage as a tar to out_fd: its directories and files
  * in name order, and each symlink NAME as a member NAME holding the
  * gunzipped bytes of the kept tar it points to. 0 or -1 with a reason. */

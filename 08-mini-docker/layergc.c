@@ -1,8 +1,8 @@
-/* 08-mini-docker/layergc.c — deleting what no image needs: a layer no
- * stored image reaches (rmi, a moved tag), and an overlay2 directory no
- * layerdb entry names (those layers' files, or what a killed command had
- * half made). Both keep the ids they must not delete in a set that grows
- * as it needs: a set cut short would delete a kept layer. */
+/* 08-mini-docker/layergc.c — the layer store's collectors (see
+ * layerstore.h): the layers no stored image reaches any more (rmi, a tag
+ * moved), and the overlay2 directories no layerdb entry names (what rmi or
+ * a killed change left). Each keeps a set of every id in use, however
+ * many, and deletes nothing if that set cannot be complete. */
 #define _GNU_SOURCE
 #include "layerstore.h"
 
@@ -56,7 +56,7 @@ static int idset_has(const struct idset *s, const char *id)
 /* Remove every overlay2 dir that no layerdb entry names as its cache-id:
  * the files of a layer whose entry went (rmi), or of one a killed command
  * had half made. If the entries cannot all be read, nothing is removed. */
-void sweep_overlay2(const char *root)
+void layers_sweep_files(const char *root)
 {
 	char p[PATH_MAX], cache[65];
 	struct idset named = { 0 };
@@ -80,8 +80,6 @@ void sweep_overlay2(const char *root)
 	free(named.id);
 }
 
-/* ---- collecting layers no image reaches ----------------------------------- */
-
 /* The ChainIDs of every layer of every stored image. 0, or -1 if one
  * could not be added (then nothing may be collected). */
 static int reached_layers(const char *root, struct idset *keep)
@@ -95,6 +93,8 @@ static int reached_layers(const char *root, struct idset *keep)
 			continue;
 		json_object *cfg = store_read_json(p, why, sizeof(why));
 		int n = cfg ? config_chains(cfg, chains, why, sizeof(why)) : -1;
+		if (cfg && n < 0) /* its layers cannot be named: keep them all */
+			rc = -1;
 		for (int i = 0; i < n && rc == 0; i++)
 			rc = idset_add(keep, chains[i]);
 		json_object_put(cfg);
@@ -105,7 +105,7 @@ static int reached_layers(const char *root, struct idset *keep)
 }
 
 /* Delete every layer no stored image reaches any more: its layerdb entry,
- * then (sweep_overlay2) its files. Lock held. */
+ * then (layers_sweep_files) its files. Lock held. */
 void layers_collect(const char *root, int quiet)
 {
 	char p[PATH_MAX];
@@ -128,5 +128,5 @@ void layers_collect(const char *root, int quiet)
 	if (d)
 		closedir(d);
 	free(keep.id);
-	sweep_overlay2(root);
+	layers_sweep_files(root);
 }

@@ -89,10 +89,15 @@ json_object *store_read_json(const char *path, char *why, size_t why_size)
 		snprintf(why, why_size, "read %s: %s", path, strerror(errno ? errno : EIO));
 		return NULL;
 	}
+	return json_take(s, path, why, why_size);
+}
+
+json_object *json_take(char *s, const char *name, char *why, size_t why_size)
+{
 	json_object *o = json_tokener_parse(s);
 	free(s);
 	if (!o)
-		snprintf(why, why_size, "%s is not valid JSON", path);
+		snprintf(why, why_size, "%s is not valid JSON", name);
 	return o;
 }
 
@@ -139,7 +144,7 @@ static void store_recover(const char *root)
 		empty_dir(p);
 	if (path_layerdb_tmp(root, NULL, p, sizeof(p)) == 0)
 		empty_dir(p);
-	sweep_overlay2(root);
+	layers_sweep_files(root);
 }
 
 static void on_stop(int sig)
@@ -249,7 +254,10 @@ int layer_add(const char *root, const char *parent, int fd, const char *want_blo
 			 diff, want_diff);
 		goto fail;
 	}
-	chain_id(parent, diff, chain);
+	if (chain_id(parent, diff, chain) < 0) {
+		snprintf(why, why_size, "its ChainID could not be computed (see above)");
+		goto fail;
+	}
 	if (path_layerdb(root, chain, p, sizeof(p)) == 0 && access(p, F_OK) == 0) {
 		/* shared: stored once; a layer stored before tars were kept
 		 * gets this copy's tar, so it can be saved from now on */
@@ -306,6 +314,9 @@ int config_chains(json_object *cfg, char chains[][65], char *why, size_t why_siz
 	char diffs[MAX_LAYERS][65];
 	int n = config_diff_ids(cfg, diffs, why, why_size);
 	for (int i = 0; i < n; i++)
-		chain_id(i ? chains[i - 1] : NULL, diffs[i], chains[i]);
+		if (chain_id(i ? chains[i - 1] : NULL, diffs[i], chains[i]) < 0) {
+			snprintf(why, why_size, "the ChainIDs could not be computed (see above)");
+			return -1;
+		}
 	return n;
 }

@@ -43,6 +43,17 @@ struct archive *kept_tar_open(const char *path, int *fd, char *why, size_t why_s
 	return NULL;
 }
 
+int kept_tar_close(struct archive *w, int fd, char *why, size_t why_size)
+{
+	int rc = archive_write_close(w) == ARCHIVE_OK ? 0 : -1;
+	if (rc < 0 && why)
+		snprintf(why, why_size, "keeping the layer tar: %s", archive_error_string(w));
+	archive_write_free(w);
+	if (fsync(fd) < 0 || close(fd) < 0)
+		rc = -1;
+	return rc;
+}
+
 /* A kept tar, gunzipped: open it for reading. */
 static struct archive *kept_read(const char *path)
 {
