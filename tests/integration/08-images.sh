@@ -2,7 +2,7 @@
 # images, rmi, and the notes' layer-store experiment (DiffID -> ChainID ->
 # cache-id -> diff) done with sha256sum on mini-docker's own store.
 source "$(dirname "$0")/../lib.sh"
-plan 70
+plan 71
 M=./08-mini-docker/mini-docker
 STATE=/var/lib/mini-docker
 IMG=$STATE/image/overlay2
@@ -74,6 +74,11 @@ check "08 import of the .tar.gz: same DiffID (uncompressed), layer stored once" 
 	eval '[ $rc -eq 0 ] && [ "$(ls $IMG/layerdb/sha256 | wc -l)" = "$n_before" ]'
 check "08 images lists lab/bb 1 and gz" \
 	eval '$M images | grep -Eq "^lab/bb +1 " && $M images | grep -Eq "^lab/bb +gz "'
+bb_id=$($M inspect -f '{{.Id}}' lab/bb:1)
+check "08 images --no-trunc shows the full id, -q the short one, tag adds a name to the same image" \
+	eval '$M images --no-trunc | grep -Eq "^lab/bb +1 +$bb_id " && $M images -q | grep -qx "${bb_id:7:12}" &&
+		$M tag lab/bb:1 lab/bb:tagged && [ "$($M inspect -f "{{.Id}}" lab/bb:tagged)" = "$bb_id" ] &&
+		[ "$($M rmi lab/bb:tagged)" = "Untagged: lab/bb:tagged" ]'
 n_images=$(ls "$IMG/imagedb/content/sha256" | wc -l)
 $M import "$work/bb.tar" lab/bb:gz >/dev/null
 check "08 re-import under the same name: the replaced image is deleted, not left dangling" \
