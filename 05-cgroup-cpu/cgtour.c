@@ -73,7 +73,7 @@ int show_hierarchies(enum cg_layout layout)
 	static char text[64 * 1024];
 	if (read_file("/proc/self/mountinfo", text, sizeof(text)) < 0)
 		return warn_errno("read /proc/self/mountinfo");
-	say("=> cgroup filesystems in /proc/self/mountinfo (%s):", cg_layout_name(layout));
+	say("=> cgroup filesystems in /proc/self/mountinfo:");
 	char v2root[512] = "";
 	for (char *save, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		struct mount_entry e;

@@ -186,10 +186,16 @@ static int run(struct lab *l, const struct cgroup *cg, long long max, volatile s
 	say("forks made %d, then fork: %s (%s)", msg[0], msg[1] ? strerrorname_np(msg[1]) : "none",
 	    msg[1] ? strerror(msg[1]) : "no error");
 	long long top = show_current(l, cg->name);
-	/* Where the refusal is counted differs: v2 in the cgroup whose limit was
-	 * hit, v1 in the cgroup of the process that forked. */
 	say("   %lld of pids.max %lld; refused forks (pids.events \"max\"): a %llu, %s %llu",
 	    top, max, events(l->sub[0]), strrchr(cg->name, '/') + 1, events(l->top));
+	/* Where the refusal is counted changed in 2024: v2 kernels that have
+	 * pids.events.local count it where the limit was hit, and upwards;
+	 * older ones, and v1, in the cgroup of the process that forked. */
+	char local[600];
+	snprintf(local, sizeof(local), "%s/pids.events.local", l->sub[0]);
+	say("   (%s)", access(local, F_OK) == 0 ? "counted where the limit is, and above: "
+	    "this kernel has pids.events.local for a's own" : "counted in the forking cgroup: "
+	    "this kernel has no pids.events.local");
 	int capped = msg[1] == EAGAIN && top == max;
 
 	step("3 processes started outside, then echo PID > b/cgroup.procs for each");
