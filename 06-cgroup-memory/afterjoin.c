@@ -82,6 +82,8 @@ static int step_until_killed(const struct cgroup *cg, pid_t child, int go, int r
 		step("step %d: the child touches %s more", n, format_size(chunk, s, sizeof(s)));
 		long long total;
 		if (write(go, "s", 1) != 1 || read(report, &total, sizeof(total)) != sizeof(total)) {
+			if (*stop) /* the read was interrupted, not ended */
+				return -1;
 			say("no answer: the child is gone");
 			return n;
 		}

@@ -2,7 +2,7 @@
 # joining not counted, OOM on the fifth 10M step) and --pids (pids.max over a
 # subtree, a fork loop capped with EAGAIN, a migration above the limit).
 source "$(dirname "$0")/../lib.sh"
-plan 14
+plan 15
 D=./06-cgroup-memory/demo
 
 for args in "--pids --after-join" "--pids --limit 50m" "--after-join --touch 1g"; do
@@ -41,5 +41,11 @@ else
 fi
 check "06 --pids: after moving 3 in, pids.current 13 > pids.max 10" \
 	eval 'grep -Eq "pids.current   a 9   b 4   06-pids-[0-9]+ 13$" <<<"$out" && has "$out" "13 > pids.max 10"'
+$D --after-join >/dev/null 2>&1 &
+pid=$!
+sleep 0.8
+kill -INT $pid; wait $pid; rc=$?
+check "06 --after-join Ctrl-C between steps: 130, the child gone, no cgroup left" \
+	eval '[ $rc -eq 130 ] && no_process 06-cgroup-memory/demo && no_project_cgroups'
 check "06 --after-join/--pids: no process, no cgroup left" \
 	eval 'no_process 06-cgroup-memory/demo && no_project_cgroups'
