@@ -24,7 +24,8 @@ if [ -n "$v2root" ]; then
 	check "05 --controllers: cgroup2's cgroup.controllers as the kernel has it" \
 		has "$out" "=> $v2root/cgroup.controllers: \"$(cat "$v2root/cgroup.controllers")\""
 else
-	check "05 --controllers ($layout): no cgroup2 line where none is mounted" lacks "$out" "cgroup2"
+	check "05 --controllers ($layout): no cgroup2 mount listed where none is mounted" \
+		eval 'lacks "$out" "cgroup2  (one tree" && lacks "$out" "cgroup.controllers:"'
 fi
 if [ "$layout" = v2 ]; then
 	check "05 --controllers (v2): the new cgroup has cgroup.procs, cpu.max, memory.max, pids.max" \
