@@ -54,16 +54,16 @@ stage-08: 08-mini-docker/mini-docker 08-mini-docker/mini-docker-layer 08-mini-do
 04-mount-proc/demo: 04-mount-proc/demo.c 04-mount-proc/mountinfo.c 04-mount-proc/mounts.c \
 	03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
 CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cglimits.c 05-cgroup-cpu/cgstats.c 05-cgroup-cpu/freezer.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c
-05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c 05-cgroup-cpu/cgtour.c $(CGROUP) $(COMMON)
+05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c 05-cgroup-cpu/loops.c 05-cgroup-cpu/cgtour.c $(CGROUP) $(COMMON)
 06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/cgspawn.c 06-cgroup-memory/afterjoin.c \
 	06-cgroup-memory/pidsmax.c $(CGROUP) $(COMMON)
 07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/lab.c 07-overlayfs/overlay.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
-MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
-	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/reconcile.c \
+MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/streams.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
+	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/lookup.c 08-mini-docker/reconcile.c \
 	08-mini-docker/statedir.c 08-mini-docker/tty.c 08-mini-docker/inspect.c 08-mini-docker/signal.c 08-mini-docker/exec.c 08-mini-docker/digest.c 08-mini-docker/helper.c \
-	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/load.c 08-mini-docker/oci.c 08-mini-docker/commit.c \
+	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/layergc.c 08-mini-docker/image.c 08-mini-docker/load.c 08-mini-docker/oci.c 08-mini-docker/commit.c \
 	08-mini-docker/member.c 08-mini-docker/enter.c 08-mini-docker/inroot.c 08-mini-docker/seccomp_profile.c 08-mini-docker/seccomp_cache.c 08-mini-docker/user.c 08-mini-docker/selfexe.c \
 	08-mini-docker/exitcode.c \
 	07-overlayfs/overlay.c \
@@ -99,7 +99,7 @@ tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c 08-m
 tests/unit/test_options: LDLIBS += $(PKGS_CAP)
 # The image test links the image side only (and the store it checks containers in).
 tests/unit/test_image: tests/unit/test_image.c 08-mini-docker/digest.c 08-mini-docker/layer.c 08-mini-docker/pack.c \
-	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/helper.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/reconcile.c 08-mini-docker/statedir.c 03-pid-ipc/pidns.c \
+	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/layergc.c 08-mini-docker/image.c 08-mini-docker/helper.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/lookup.c 08-mini-docker/reconcile.c 08-mini-docker/statedir.c 03-pid-ipc/pidns.c \
 	07-overlayfs/overlay.c $(CGROUP) $(COMMON)
 tests/unit/test_image: LDLIBS += $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
 # lifecycle.c's formatters come with the commands that start containers:

@@ -135,7 +135,8 @@ static void clone_child(struct lab *l)
 	 * as long as a process is in it, so the child must wait for the joiner). */
 	if (pipe2(l->report, O_CLOEXEC) < 0)
 		die_errno("pipe2");
-	gate_init(&l->gate);
+	if (gate_init(&l->gate) < 0)
+		die_errno("pipe2");
 	step("cloning a child with CLONE_NEWUTS");
 	l->child = clone3_fork(CLONE_NEWUTS, -1, NULL);
 	if (l->child < 0) {
@@ -157,7 +158,8 @@ static int run_shell(struct lab *l)
 	say("=> /bin/sh is running in the new UTS namespace; try `hostname`, "
 	    "`hostname other`, `readlink /proc/$$/ns/uts`, then `exit`");
 	close(l->report[0]);
-	gate_open(&l->gate);
+	if (gate_open(&l->gate) < 0)
+		die_errno("write to the child's gate");
 	wait_child(l->child);
 	char after[UTS_HOSTNAME_MAX + 1];
 	if (gethostname(after, sizeof(after)) < 0)
@@ -248,7 +250,8 @@ static int compare(const struct lab *l, const char *jhost, const char *jlink)
 /* The child may go; the host's hostname is what it was. */
 static int finish(struct lab *l, int separate)
 {
-	gate_open(&l->gate);
+	if (gate_open(&l->gate) < 0)
+		die_errno("write to the child's gate");
 	int status = wait_child(l->child);
 	char sbuf[64];
 	say("=> child %s", describe_status(status, sbuf, sizeof(sbuf)));

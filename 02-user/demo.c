@@ -198,7 +198,8 @@ int main(int argc, char **argv)
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		die_errno("pipe2");
 	struct gate gate;
-	gate_init(&gate);
+	if (gate_init(&gate) < 0)
+		die_errno("pipe2");
 	say("=> cloning a child with CLONE_NEWUSER|CLONE_NEWUTS");
 	pid_t child = clone3_fork(CLONE_NEWUSER | CLONE_NEWUTS, -1, NULL);
 	if (child < 0) {
@@ -221,7 +222,8 @@ int main(int argc, char **argv)
 		wait_child(child);
 		return 1;
 	}
-	gate_open(&gate);
+	if (gate_open(&gate) < 0)
+		die_errno("write to the child's gate");
 	int status = wait_child(child);
 	char sbuf[64];
 	say("=> child %s", describe_status(status, sbuf, sizeof(sbuf)));

@@ -51,7 +51,8 @@ static int commit_layer(const char *root, const struct ctr *c, const char *paren
 	snprintf(name, sizeof(name), "commit-%.16s.tar", r);
 	if (path_tmp(root, name, tar, sizeof(tar)) < 0)
 		return warn_errno("commit: %s under %s", name, root);
-	ctr_overlay_path(root, c->id, "upper", upper, sizeof(upper));
+	if (ctr_overlay_path(root, c->id, "upper", upper, sizeof(upper)) < 0)
+		return warn_errno("commit: the upper dir of %.12s in %s", c->id, root);
 	if (pause_container(c, &cg, &paused) < 0)
 		return -1;
 	int packed = helper_pack(upper, tar, why, sizeof(why));

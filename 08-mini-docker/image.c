@@ -48,7 +48,8 @@ json_object *config_read(const char *root, const char *hex, char *why, size_t wh
 int config_store(const char *root, const char *bytes, size_t len, char id[65])
 {
 	char p[PATH_MAX];
-	sha256_hex(bytes, len, id);
+	if (sha256_hex(bytes, len, id) < 0)
+		return -1;
 	if (path_imagedb(root, id, p, sizeof(p)) < 0)
 		return warn_errno("imagedb under %s", root);
 	return write_atomic(p, bytes, len, 0600, 1);
@@ -202,18 +203,18 @@ void image_ref_free(struct image_ref *img)
 
 /* ---- who still needs an image --------------------------------------------- */
 
-/* The name of a container (running or not) made from image hex, or NULL. */
-static const char *image_user(const char *root, const char *hex, char *name, size_t size)
+/* Is a container (running or not) made from image hex? 1 with its name,
+ * 0, or -1 if the containers could not be listed (printed). */
+static int image_user(const char *root, const char *hex, char *name, size_t size)
 {
 	char run[PATH_MAX];
 	struct ctr *cs;
 	run_root(geteuid() != 0, run, sizeof(run));
-	int n = ctr_list(root, run, &cs);
-	const char *found = NULL;
+	int n = ctr_list(root, run, &cs), found = n < 0 ? -1 : 0;
 	for (int i = 0; i < n; i++) {
 		if (!found && strcmp(strip_sha(cs[i].image_id), hex) == 0) {
 			snprintf(name, size, "%s", cs[i].name);
-			found = name;
+			found = 1;
 		}
 		ctr_free(&cs[i]);
 	}
@@ -244,7 +245,7 @@ int image_tag(const char *root, const char *ref, const char *hex, int announce)
 		return -1;
 	if (old[0]) {
 		json_object *o = repos_read(root);
-		if (repos_count(o, old, NULL) == 0 && !image_user(root, old, user, sizeof(user))) {
+		if (repos_count(o, old, NULL) == 0 && image_user(root, old, user, sizeof(user)) == 0) {
 			char p[PATH_MAX];
 			if (path_imagedb(root, old, p, sizeof(p)) == 0 && unlink(p) == 0)
 				layers_collect(root, 1);
@@ -329,11 +330,12 @@ int image_rmi(const char *root, const char *ref)
 	snprintf(key, sizeof(key), "%s:%s", repo, tag);
 	const char *only = by_name ? key : NULL;
 	int image_goes = repos_count(o, hex, only) == 0 || !by_name;
-	if (image_goes && image_user(root, hex, user, sizeof(user))) {
+	int used = image_goes ? image_user(root, hex, user, sizeof(user)) : 0;
+	if (used > 0)
 		fprintf(stderr, "mini-docker: rmi: image %s is used by container %s; remove the "
 			"container first\n", ref, user);
+	if (used != 0)
 		goto out;
-	}
 	repos_untag(o, hex, only);
 	if (repos_write(root, o) < 0 || (image_goes && image_delete(root, hex, 0) < 0))
 		goto out;

@@ -108,8 +108,14 @@ static int feed_open(struct feed *f, int fd, char *why, size_t why_size)
 	f->diff = sha256_new();
 	f->raw = archive_read_new();
 	f->tar = archive_read_new();
-	if (!f->raw || !f->tar)
-		die("archive_read_new: out of memory");
+	if (!f->blob || !f->diff) {
+		snprintf(why, why_size, "no sha256 (see above)");
+		return -1;
+	}
+	if (!f->raw || !f->tar) {
+		snprintf(why, why_size, "archive_read_new: out of memory");
+		return -1;
+	}
 	/* Only decompressors that run in this process: filter_all would also
 	 * take lrzip, lzop and grzip by running those programs on the input. */
 	archive_read_support_filter_gzip(f->raw);
@@ -138,6 +144,16 @@ static int feed_close(struct feed *f, int ok, struct layer_digests *d, char *why
 {
 	const void *buf;
 	la_ssize_t n = 0;
+	if (!f->raw || !f->tar || !f->blob || !f->diff) { /* feed_open failed: why says why */
+		archive_read_free(f->tar);
+		archive_read_free(f->raw);
+		char hex[65];
+		if (f->blob)
+			sha256_end(f->blob, hex);
+		if (f->diff)
+			sha256_end(f->diff, hex);
+		return -1;
+	}
 	if (ok) {
 		while ((n = raw_read(f->tar, f, &buf)) > 0)
 			;
@@ -149,9 +165,13 @@ static int feed_close(struct feed *f, int ok, struct layer_digests *d, char *why
 	if (ok && n < 0 && !why[0])
 		snprintf(why, why_size, "%s", archive_error_string(f->raw));
 	char blob[65], diff[65];
-	sha256_end(f->blob, blob);
-	sha256_end(f->diff, diff);
-	if (d) {
+	int hashed = sha256_end(f->blob, blob) == 0;
+	hashed = sha256_end(f->diff, diff) == 0 && hashed;
+	if (!hashed) {
+		if (!why[0])
+			snprintf(why, why_size, "no sha256 (see above)");
+		ok = 0;
+	} else if (d) {
 		memcpy(d->blob, blob, sizeof(blob));
 		memcpy(d->diff, diff, sizeof(diff));
 	}
@@ -263,11 +283,12 @@ static int apply_whiteout(int dirfd, enum wh_kind kind, char *target, const char
 	return 0;
 }
 
+/* NULL when out of memory. */
 static struct archive *disk_writer(void)
 {
 	struct archive *w = archive_write_disk_new();
 	if (!w)
-		die("archive_write_disk_new: out of memory");
+		return NULL;
 	/* SECURE_*: refuse "/etc/x", "../x" and any path through a symlink
 	 * (the layer's own "lib -> /usr/lib" included); libarchive checks
 	 * each component as it goes, which a path prefix test cannot. */
@@ -287,6 +308,10 @@ static int extract_entries(struct archive *a, int dirfd, int whiteouts, long lon
 	struct archive *w = disk_writer();
 	struct archive_entry *e;
 	int r, rc = -1;
+	if (!w) {
+		snprintf(why, why_size, "archive_write_disk_new: out of memory");
+		return -1;
+	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *path = archive_entry_pathname(e);
 		char target[PATH_MAX];

@@ -31,6 +31,9 @@ int path_tmp(const char *root, const char *name, char *buf, size_t size);
 
 /* A JSON file (up to 64 MiB), or NULL with a reason. */
 json_object *store_read_json(const char *path, char *why, size_t why_size);
+/* Parse s (malloc'd, freed here), a file or member called name; NULL with
+ * a reason if it is not JSON. */
+json_object *json_take(char *s, const char *name, char *why, size_t why_size);
 /* A small text file, replaced atomically (write_atomic). 0 or -1. */
 int store_write_text(const char *path, const char *s);
 
@@ -55,9 +58,13 @@ int layer_read(const char *root, const char *chain, const char *file, char *buf,
 int config_diff_ids(json_object *cfg, char ids[][65], char *why, size_t why_size);
 int config_chains(json_object *cfg, char chains[][65], char *why, size_t why_size);
 
-/* Delete every layer no stored image reaches any more: its layerdb entry
- * ("Deleted: sha256:<ChainID>" unless quiet), then its overlay2 dir.
- * Lock held. */
+/* layergc.c. Delete every layer no stored image reaches any more: its
+ * layerdb entry ("Deleted: sha256:<ChainID>" unless quiet), then its
+ * overlay2 dir. Lock held. */
 void layers_collect(const char *root, int quiet);
+/* Remove every overlay2 dir no layerdb entry names as its cache-id (what
+ * rmi or a killed change left); nothing if the entries cannot all be
+ * read. Lock held. */
+void layers_sweep_files(const char *root);
 
 #endif

@@ -5,11 +5,11 @@ set -eu
 APT_PKGS=(make gcc libc6-dev clang pkg-config libcap-dev libcmocka-dev libssl-dev
 	libarchive-dev libjson-c-dev libseccomp-dev golang-github-containers-common
 	umoci skopeo   # the image tests build real OCI layouts and docker-save archives
-	strace busybox-static util-linux procps jq bc attr
+	strace busybox-static util-linux procps jq bc attr python3
 	qemu-system-x86 cpio xz-utils file e2fsprogs)   # the test VM (tests/vm/vm.sh)
 DNF_PKGS=(make gcc clang pkgconf-pkg-config libcap-devel libcmocka-devel openssl-devel
 	libarchive-devel json-c-devel libseccomp-devel containers-common umoci skopeo
-	strace busybox util-linux procps-ng qemu-system-x86 cpio xz file e2fsprogs
+	strace busybox util-linux procps-ng python3 qemu-system-x86 cpio xz file e2fsprogs
 	glibc-static compiler-rt)
 
 if ! command -v apt-get >/dev/null; then

@@ -226,6 +226,21 @@ static void proc_text(void **state)
 	assert_int_equal(proc_stat_times("no parens here", &st, &ticks), -1);
 }
 
+/* v1 freezer: done only when no task the container lists is outside the
+ * frozen leaf (the same count with other pids is not done). */
+static void freezer_leaf_holds_all(void **state)
+{
+	(void)state;
+	assert_true(cg_procs_within("", ""));
+	assert_true(cg_procs_within("12\n345", "345\n12\n7"));
+	assert_true(cg_procs_within("12\n", "12"));
+	assert_false(cg_procs_within("12\n346", "345\n12"));
+	assert_false(cg_procs_within("1", "12\n"));   /* a prefix is not the pid */
+	assert_false(cg_procs_within("12", "112"));
+	assert_false(cg_procs_within("12\n13", "12\n14")); /* same count, another task */
+	assert_false(cg_procs_within("5", ""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +253,7 @@ int main(void)
 		cmocka_unit_test(layout_from_statfs),
 		cmocka_unit_test(keyed_files),
 		cmocka_unit_test(fallback_rule),
+		cmocka_unit_test(freezer_leaf_holds_all),
 	};
 	return cmocka_run_group_tests_name("cgvalue", tests, NULL, NULL);
 }
