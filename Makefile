@@ -48,15 +48,16 @@ stage-07: 07-overlayfs/demo
 stage-08: 08-mini-docker/mini-docker 08-mini-docker/mini-docker-layer 08-mini-docker/demo
 
 # Each stage links the modules of the stages it builds on; none copies them.
-01-uts/demo: 01-uts/demo.c 01-uts/ns.c 01-uts/uts.c $(COMMON)
-02-user/demo: 02-user/demo.c 02-user/userns.c 01-uts/ns.c $(COMMON)
+01-uts/demo: 01-uts/demo.c 01-uts/ns.c 01-uts/uts.c 01-uts/nslimit.c $(COMMON)
+02-user/demo: 02-user/demo.c 02-user/userns.c 02-user/nsowner.c 01-uts/ns.c $(COMMON)
 02-user/demo: LDLIBS += $(PKGS_CAP)
 03-pid-ipc/demo: 03-pid-ipc/demo.c 03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
 04-mount-proc/demo: 04-mount-proc/demo.c 04-mount-proc/mountinfo.c 04-mount-proc/mounts.c \
 	03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
 CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cglimits.c 05-cgroup-cpu/cgstats.c 05-cgroup-cpu/freezer.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c
-05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c 05-cgroup-cpu/loops.c $(CGROUP) $(COMMON)
-06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
+05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c 05-cgroup-cpu/loops.c 05-cgroup-cpu/cgtour.c $(CGROUP) $(COMMON)
+06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/cgspawn.c 06-cgroup-memory/afterjoin.c \
+	06-cgroup-memory/pidsmax.c $(CGROUP) $(COMMON)
 07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/lab.c 07-overlayfs/overlay.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
@@ -90,11 +91,11 @@ rootfs: 08-mini-docker/mini-docker
 $(DEMOS) $(UNIT): $(HEADERS) Makefile
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
-tests/unit/test_ns: tests/unit/test_ns.c 01-uts/ns.c 01-uts/uts.c
+tests/unit/test_ns: tests/unit/test_ns.c 01-uts/ns.c 01-uts/uts.c 01-uts/nslimit.c $(COMMON)
 tests/unit/test_userns: tests/unit/test_userns.c 02-user/userns.c $(COMMON)
 tests/unit/test_pidns: tests/unit/test_pidns.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c 03-pid-ipc/pidns.c $(COMMON)
-tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
+tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/cgspawn.c 05-cgroup-cpu/cgtour.c $(CGROUP) $(COMMON)
 tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMMON)
 tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c 08-mini-docker/caps.c \
 	08-mini-docker/exitcode.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c $(COMMON)
