@@ -1,7 +1,9 @@
 /* 05-cgroup-cpu/demo.c — a busy loop at ~100% of a CPU is cut to ~50% by
  * cpu.max "50000 100000" (v1: cpu.cfs_quota_us/cpu.cfs_period_us), measured
  * from the cgroup's own CPU accounting; --weight shows cpu.weight/cpu.shares
- * splitting one CPU 25/75 between two busy groups.
+ * splitting one CPU 25/75 between two busy groups; --move-in moves a loop
+ * already running into the cgroup (cgtour.c), --controllers lists what each
+ * layout offers and what a new cgroup directory holds.
  * Reproduces: notes 000 "cgroups" (top: 99.7% -> 49.8%) and notes 001
  * "cpu" (cfs_quota_us, cfs_period_us, shares). See cgroups(7) and the
  * kernel's Documentation/admin-guide/cgroup-v2.rst ("cpu"). Needs root. */
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgtour.h"
 #include "cgvalue.h"
 #include "common.h"
 #include "loops.h"
@@ -22,7 +25,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: 05-cgroup-cpu/demo [--cpus N | --quota US [--period US]] [--seconds S]\n"
-		"                          [--loops N] [--csv FILE] [--weight]\n"
+		"                          [--loops N] [--csv FILE] [--weight | --move-in | --controllers]\n"
 		"Run busy loops in a cgroup of their own, first unlimited, then under cpu.max,\n"
 		"printing the CPU share measured from the cgroup's accounting. Needs root.\n"
 		"  --cpus N       limit as a number of CPUs (default 0.5 = \"50000 100000\")\n"
@@ -33,13 +36,16 @@ static void usage(FILE *out)
 		"  --csv FILE     write one row per sample: t,phase,group,share,nr_throttled,throttled_us\n"
 		"  --weight       two groups at cpu.weight 100 vs 300 (v1 cpu.shares 256 vs 768),\n"
 		"                 both pinned to CPU 0: expect 25%% / 75%%\n"
+		"  --move-in      the blog's order: a loop runs at ~100%%, then its pid is written\n"
+		"                 to cgroup.procs; a top-like line per second (/proc/PID/stat)\n"
+		"  --controllers  /proc/cgroups, the cgroup mounts, and the files of a new cgroup\n"
 		"  --help         this text\n", MAX_LOOPS);
 }
 
 struct options {
 	long long quota, period;        /* cpu.max, in microseconds */
 	const char *csv_path;
-	int seconds, loops, weight;
+	int seconds, loops, weight, move_in, controllers;
 };
 
 /* The command line into o; dies with a message on anything it cannot use. */
@@ -55,6 +61,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "loops", required_argument, NULL, 'l' },
 		{ "csv", required_argument, NULL, 'o' },
 		{ "weight", no_argument, NULL, 'w' },
+		{ "move-in", no_argument, NULL, 'm' },
+		{ "controllers", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -78,6 +86,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'o': o->csv_path = optarg; break;
 		case 'w': o->weight = 1; break;
+		case 'm': o->move_in = 1; break;
+		case 'k': o->controllers = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -86,8 +96,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 		die("unexpected argument '%s'; see --help", argv[optind]);
 	if (cpus && (quota_s || period_s))
 		die("--cpus and --quota/--period both set a limit; give one or the other");
-	if (o->weight && (cpus || quota_s || period_s || o->loops != 1))
-		die("--weight runs its own fixed experiment; drop --cpus/--quota/--period/--loops");
+	if (o->weight + o->move_in + o->controllers > 1)
+		die("--weight, --move-in and --controllers are separate experiments; give one");
+	if ((o->weight || o->controllers) && (cpus || quota_s || period_s || o->loops != 1))
+		die("--weight and --controllers run fixed experiments; drop --cpus/--quota/--period/--loops");
+	if (o->move_in && o->loops != 1)
+		die("--move-in moves one loop; drop --loops");
 	if (quota_s || period_s) {
 		char spec[80];
 		snprintf(spec, sizeof(spec), "%s %s", quota_s ? quota_s : "max",
@@ -115,14 +129,14 @@ static FILE *open_csv(const char *path)
 
 /* One cgroup per group ("-light" and "-heavy" for --weight); *created
  * counts those that exist, for the cleanup. */
-static int create_groups(struct group *gs, int ngroups, int weight, int *created)
+static int create_groups(struct group *gs, int ngroups, int weight, unsigned ctrls, int *created)
 {
 	for (int i = 0; i < ngroups; i++) {
 		char leaf[64];
 		snprintf(leaf, sizeof(leaf), "05-cpu-%d%s", (int)getpid(),
 			 !weight ? "" : i == 0 ? "-light" : "-heavy");
 		step("creating cgroup %s/%s", CG_PARENT, leaf);
-		if (cg_create(&gs[i].cg, leaf, CG_CPU) < 0)
+		if (cg_create(&gs[i].cg, leaf, ctrls) < 0)
 			return -1;
 		*created = i + 1;
 		done();
@@ -224,9 +238,16 @@ int main(int argc, char **argv)
 	if (cg_detect(&layout) < 0)
 		goto cleanup;
 	say("=> cgroup layout: %s", cg_layout_name(layout));
-	if (create_groups(gs, ngroups, o.weight, &created) < 0)
+	if (o.controllers && show_hierarchies(layout) < 0)
 		goto cleanup;
-	if (o.weight)
+	if (create_groups(gs, ngroups, o.weight, o.controllers ? CG_CPU | CG_MEMORY | CG_PIDS : CG_CPU,
+			  &created) < 0)
+		goto cleanup;
+	if (o.controllers)
+		rc = show_new_files(&gs[0].cg) < 0;
+	else if (o.move_in)
+		rc = move_in_experiment(&gs[0].cg, o.quota, o.period, o.seconds, &stop_signal) < 0;
+	else if (o.weight)
 		rc = weight_experiment(gs, layout, o.seconds, csv) < 0;
 	else
 		rc = cpu_max_experiment(&gs[0], layout, &o, csv) < 0;

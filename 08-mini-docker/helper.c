@@ -92,10 +92,12 @@ static int helper(char *const args[], int in_fd, char *line, size_t line_size, c
 		snprintf(why, why_size, "pipe2: %s", strerror(errno));
 		goto out;
 	}
-	/* dup2 onto fd 0 and 1 clears close-on-exec on the copies only */
-	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+	/* dup2 onto fd 0 and 1 clears close-on-exec on the copies only.
+	 * stdin first: `save` hands our stdout as the helper's stdin, and
+	 * after the result pipe took fd 1 that fd would name the pipe. */
 	if (in_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
 	/* who the helper's parent must be (layer_main.c) */
 	char self[16];
 	snprintf(self, sizeof(self), "%d", (int)getpid());
@@ -151,12 +153,12 @@ static int parse_unpacked(const char *line, char blob[65], char diff[65], long l
 	return 0;
 }
 
-int helper_unpack(int fd, const char *dir, const char *want_blob, char blob[65], char diff[65],
-		  long long *size, char *why, size_t why_size)
+int helper_unpack(int fd, const char *dir, const char *keep, const char *want_blob, char blob[65],
+		  char diff[65], long long *size, char *why, size_t why_size)
 {
 	char line[1024];
-	if (helper((char *[]){ "unpack", (char *)dir, (char *)want_blob, NULL }, fd, line, sizeof(line),
-		   why, why_size) < 0)
+	if (helper((char *[]){ "unpack", (char *)dir, (char *)(want_blob ? want_blob : "-"), (char *)keep, NULL },
+		   fd, line, sizeof(line), why, why_size) < 0)
 		return -1;
 	if (parse_unpacked(line, blob, diff, size) < 0) {
 		snprintf(why, why_size, "mini-docker-layer unpack: no digests and size in '%s'", line);
@@ -177,4 +179,10 @@ int helper_extract(int fd, const char *dir, char *why, size_t why_size)
 	char line[1024];
 	return helper((char *[]){ "extract", (char *)dir, NULL }, fd, line, sizeof(line), why,
 		      why_size);
+}
+
+int helper_save(const char *stage, int out_fd, char *why, size_t why_size)
+{
+	char line[1024];
+	return helper((char *[]){ "save", (char *)stage, NULL }, out_fd, line, sizeof(line), why, why_size);
 }

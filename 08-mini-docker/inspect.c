@@ -1,5 +1,5 @@
 /* 08-mini-docker/inspect.c — the commands that look and change nothing
- * (ps, logs, inspect), and the escaping that makes a container's text safe
+ * (ps, logs; inspect is inspectcmd.c), and the escaping that makes a container's text safe
  * to print on the terminal that asked (see lifecycle.h). */
 #define _GNU_SOURCE
 #include "lifecycle.h"
@@ -260,90 +260,5 @@ out:
 	if (fd >= 0)
 		close(fd);
 	ctr_free(&r);
-	return rc;
-}
-
-/* ---- inspect -------------------------------------------------------------- */
-
-/* What the record cannot know by itself: the live pid, the paths of its
- * overlay, log and cgroups. 0, or -1 (printed) if a path is too long. */
-static int host_view(json_object *o, const struct store *x, const struct ctr *r)
-{
-	char upper[PATH_MAX + 240], work[PATH_MAX + 240], merged[PATH_MAX + 240], log[PATH_MAX + 240];
-	json_object *st, *gd;
-	if (ctr_overlay_path(x->root, r->id, "upper", upper, sizeof(upper)) < 0 ||
-	    ctr_overlay_path(x->root, r->id, "work", work, sizeof(work)) < 0 ||
-	    ctr_overlay_path(x->root, r->id, "merged", merged, sizeof(merged)) < 0 ||
-	    ctr_log_path(x->root, r->id, log, sizeof(log)) < 0)
-		return warn_errno("inspect: the paths of %.12s in %s", r->id, x->root);
-	json_object_object_get_ex(o, "State", &st);
-	int running = ctr_running(r);
-	json_object_object_add(st, "Running", json_object_new_boolean(running));
-	json_object_object_add(st, "Pid", json_object_new_int(running ? r->pid : 0));
-	json_object_object_get_ex(o, "GraphDriver", &gd);
-	json_object *data = json_object_new_object();
-	json_object_object_add(data, "UpperDir", json_object_new_string(upper));
-	json_object_object_add(data, "WorkDir", json_object_new_string(work));
-	/* The overlay is mounted in the container's mount namespace only;
-	 * from the host its merged view is /proc/PID/root. */
-	if (running)
-		snprintf(merged, sizeof(merged), "/proc/%d/root", (int)r->pid);
-	json_object_object_add(data, "MergedDir", json_object_new_string(merged));
-	json_object_object_add(gd, "Name", json_object_new_string("overlay2"));
-	json_object_object_add(gd, "Data", data);
-	json_object_object_add(o, "LogPath", json_object_new_string(r->detached ? log : ""));
-	if (!r->rootless) {
-		struct cgroup cg;
-		if (cg_lookup(&cg, r->id, CG_CPU | CG_MEMORY | CG_PIDS) == 0) {
-			json_object *paths = json_object_new_array();
-			for (int d = 0; d < cg.ndirs; d++)
-				json_object_array_add(paths, json_object_new_string(cg.dirs[d].path));
-			json_object_object_add(o, "CgroupPaths", paths);
-		}
-	}
-	return 0;
-}
-
-int cmd_inspect(int argc, char **argv)
-{
-	if (argc < 2) {
-		fprintf(stderr, "mini-docker: usage: mini-docker inspect CONTAINER...\n");
-		return 1;
-	}
-	struct store x;
-	if (store_open(&x) < 0)
-		return 125;
-	store_reconcile(&x);
-	json_object *out = json_object_new_array();
-	int rc = 0;
-	for (int i = 1; i < argc; i++) {
-		struct ctr r;
-		if (store_find(&x, argv[i], &r) < 0) {
-			rc = 1;
-			continue;
-		}
-		char *s = ctr_to_json(&r, 0);
-		if (!s) {
-			warn_errno("inspect %s", argv[i]);
-			ctr_free(&r);
-			rc = 1;
-			continue;
-		}
-		json_object *o = json_tokener_parse(s);
-		free(s);
-		if (!o || host_view(o, &x, &r) < 0) {
-			if (!o)
-				warn("inspect %s: its record does not parse back", argv[i]);
-			json_object_put(o);
-			ctr_free(&r);
-			rc = 1;
-			continue;
-		}
-		json_object_array_add(out, o);
-		ctr_free(&r);
-	}
-	printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						      JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(out);
 	return rc;
 }

@@ -56,14 +56,25 @@ int path_overlay2(const char *root, const char *name, char *buf, size_t size)
 	return store_path(buf, size, root, "overlay2", name);
 }
 
-int path_diff(const char *root, const char *cache, char *buf, size_t size)
+/* overlay2/<cache>/<file> */
+static int cache_path(const char *root, const char *cache, const char *file, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/overlay2/%s/diff", root, cache);
+	int n = snprintf(buf, size, "%s/overlay2/%s/%s", root, cache, file);
 	if (n < 0 || (size_t)n >= size) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	return 0;
+}
+
+int path_diff(const char *root, const char *cache, char *buf, size_t size)
+{
+	return cache_path(root, cache, "diff", buf, size);
+}
+
+int path_kept_tar(const char *root, const char *cache, char *buf, size_t size)
+{
+	return cache_path(root, cache, "layer.tar.gz", buf, size);
 }
 
 int path_tmp(const char *root, const char *name, char *buf, size_t size)
@@ -230,7 +241,9 @@ int layer_add(const char *root, const char *parent, int fd, const char *want_blo
 		return -1;
 	}
 	long long size = 0;
-	if (helper_unpack(fd, p, want_blob, blob, diff, &size, why, why_size) < 0)
+	char kept[PATH_MAX + 16];
+	if (path_kept_tar(root, cache, kept, sizeof(kept)) < 0 ||
+	    helper_unpack(fd, p, kept, want_blob, blob, diff, &size, why, why_size) < 0)
 		goto fail;
 	if (want_blob && strcmp(blob, want_blob) != 0) {
 		snprintf(why, why_size, "blob sha256:%.12s has sha256:%.12s: corrupt", want_blob, blob);
@@ -246,7 +259,13 @@ int layer_add(const char *root, const char *parent, int fd, const char *want_blo
 		goto fail;
 	}
 	if (path_layerdb(root, chain, p, sizeof(p)) == 0 && access(p, F_OK) == 0) {
-		ovl_remove_tree(layer); /* shared: stored once */
+		/* shared: stored once; a layer stored before tars were kept
+		 * gets this copy's tar, so it can be saved from now on */
+		char other[128], there[PATH_MAX + 16];
+		if (layer_read(root, chain, "cache-id", other, sizeof(other)) == 0 && is_hex64(other) &&
+		    path_kept_tar(root, other, there, sizeof(there)) == 0 && access(there, F_OK) < 0)
+			rename(kept, there);
+		ovl_remove_tree(layer);
 		return 0;
 	}
 	if (layer_record(root, parent, diff, chain, cache, size, why, why_size) == 0)

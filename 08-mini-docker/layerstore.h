@@ -6,6 +6,7 @@
  *   ROOT/image/overlay2/layerdb/sha256/<ChainID>/{diff,size,cache-id,parent}
  *   ROOT/image/overlay2/layerdb/tmp/<cache-id>            an entry being written
  *   ROOT/overlay2/<cache-id>/diff                         the layer's files
+ *   ROOT/overlay2/<cache-id>/layer.tar.gz                 its tar as hashed (save)
  *   ROOT/tmp/                                             archives being read
  *
  * A layerdb entry is named by its ChainID, a layer and everything below
@@ -27,6 +28,8 @@ int path_layerdb(const char *root, const char *name, char *buf, size_t size);
 int path_layerdb_tmp(const char *root, const char *name, char *buf, size_t size);
 int path_overlay2(const char *root, const char *name, char *buf, size_t size);
 int path_diff(const char *root, const char *cache, char *buf, size_t size); /* overlay2/<cache>/diff */
+/* overlay2/<cache>/layer.tar.gz: the layer's tar as it was hashed, for save */
+int path_kept_tar(const char *root, const char *cache, char *buf, size_t size);
 int path_tmp(const char *root, const char *name, char *buf, size_t size);
 
 /* A JSON file (up to 64 MiB), or NULL with a reason. */

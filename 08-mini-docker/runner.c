@@ -97,6 +97,9 @@ static int clone_container(struct runner *r)
 	enum spawn_path how = SPAWN_ATTACH_FIRST;
 	char why[256];
 	if (r->o->rootless) {
+		char hint[640]; /* Ubuntu 23.10+: the namespace comes without capabilities */
+		if (getuid() != 0 && userns_restriction_hint(USERNS_APPARMOR_SYSCTL, hint, sizeof(hint)))
+			fprintf(stderr, "mini-docker: warning: %s\n", hint);
 		struct gate gate;
 		if (gate_init(&gate) < 0)
 			return warn_errno("pipe2");

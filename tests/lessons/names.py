@@ -23,6 +23,7 @@ EXTERNAL = {
     "posix_spawn", "pidfd_send_signal", "pidfd_open", "nr_throttled", "throttled_usec",
     "usage_usec", "mq_open", "diff_ids", "close_range", "subtree_control", "oom_group",
     "memory_max", "pid_max", "set_tid", "exit_signal", "clone_args", "keyctl_join",
+    "created_by", "empty_layer",
 }
 
 PAGE_GLOBS = ("README.md", "README.zh-CN.md")
