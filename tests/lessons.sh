@@ -14,13 +14,13 @@ check)
 	bash tests/integration/lessons.sh || rc=1
 	for l in v2 v1; do
 		echo "#### lesson samples in the cgroup $l VM"
-		bash tests/vm/vm.sh run "$l" "python3 tests/lessons/check.py check --layout $l" || rc=1
+		bash tests/vm/vm.sh run "$l" "bash tests/integration/lessons.sh" || rc=1
 	done ;;
 update)
 	python3 tests/lessons/check.py update --layout host,user || rc=1
 	for l in v2 v1; do
 		echo "#### re-capturing the $l samples in the VM"
-		bash tests/vm/vm.sh run "$l" "python3 tests/lessons/check.py capture --layout $l" |
+		bash tests/vm/vm.sh run "$l" "source tests/lib.sh && ensure_busybox && python3 tests/lessons/check.py capture --layout $l" |
 			python3 tests/lessons/check.py apply || rc=1
 	done ;;
 *)
