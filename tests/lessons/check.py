@@ -66,7 +66,7 @@ def cmd_check(args):
             continue
         sys.stdout.flush()
         actual = run_sample(s)
-        bad = compare(s.lines, actual, s.tolerance, s.unordered)
+        bad = compare(s.lines, actual, s.tolerance, s.unordered, s.vary)
         if bad is None:
             print("ok - lesson %s" % s.id)
         else:

@@ -13,6 +13,8 @@ Normalise, then compare line by line:
     decimals (seconds, sizes: 8.2M) and progress bars [###...] may differ;
   - "NN.N%" must be within the sample's tolerance (0 unless stated), and on
     a line with such a measurement the line's other numbers may differ;
+  - on a line the sample's vary= pattern matches (a machine-wide counter,
+    such as /proc/cgroups' num_cgroups), numbers may differ;
   - everything else, small numbers included, must be equal;
   - a sample marked "unordered" (the output of two processes that narrate
 """
@@ -51,7 +53,7 @@ class Renamer:
         return self.names[key]
 
 
-def normalise(lines):
+def normalise(lines, vary=None):
     """[(skeleton, [percentages])] for a block's lines (commands included)."""
     ids, tmps, nums = Renamer("id"), Renamer("tmp"), Renamer("n")
     out = []
@@ -64,6 +66,7 @@ def normalise(lines):
         line = BAR.sub("[bar]", line)
         line = IPC_ID.sub(lambda m: m.group(1) + nums("ipc" + m.group(2)), line)
         measured = "%" in line and bool(re.search(r"\d%", line)) and not line.startswith("$ ")
+        measured = measured or bool(vary and not line.startswith("$ ") and vary.search(line))
         pcts = []
 
         def number(m):
@@ -86,9 +89,9 @@ def normalise(lines):
     return out
 
 
-def compare(expected, actual, tolerance, unordered=False):
+def compare(expected, actual, tolerance, unordered=False, vary=None):
     """None when they agree, else a list of '# ' diagnostic lines."""
-    e, a = normalise(expected), normalise(actual)
+    e, a = normalise(expected, vary), normalise(actual, vary)
     if unordered:   # two processes narrating at once: same lines, any order
         e, a = sorted(e), sorted(a)
     es, as_ = [x[0] for x in e], [x[0] for x in a]

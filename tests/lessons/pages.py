@@ -14,7 +14,9 @@ one onto the next line); the rest is what they printed, stdout and stderr
 together. The layout says where it was captured: host (this hybrid
 machine), v2 or v1 (the VMs of tests/vm/vm.sh), user (uid 1000, no
 privilege). Optional: tolerance=N (percentages), unordered (two processes
-narrate at once: the same lines in any order). A zh-CN companion
+narrate at once: the same lines in any order), vary=REGEX (on lines it
+matches, the numbers are counters the kernel keeps for the whole machine,
+such as num_cgroups, and may differ; no spaces in REGEX). A zh-CN companion
 (README.zh-CN.md beside README.md) carries each sample of the English page,
 comment and block byte for byte; and each stage demo a "Run it" block shows
 must still take the options shown.
@@ -40,6 +42,7 @@ class Sample:
         self.layout = attrs.get("layout", "")
         self.tolerance = float(attrs.get("tolerance", "0"))
         self.unordered = "unordered" in attrs
+        self.vary = re.compile(attrs["vary"]) if attrs.get("vary") else None
         self.fence_start = fence_start        # index of the opening ``` line
         self.fence_end = fence_end            # index of the closing ``` line
         self.lines = lines                    # the block's lines, no newline

@@ -3,6 +3,7 @@ of a run pass, drift of any kind fails (a spliced pid or id, a hand-edited
 line, a missing line, another command, a percentage outside its tolerance,
 a companion that drifted, a "Run it" option that is gone)."""
 import os
+import re
 import shutil
 import tempfile
 
@@ -82,6 +83,13 @@ CONTAINER ID   NAME   STATUS          PID
       compare(cpu, [l.replace("49.2%", "40.2%") for l in cpu2], 3) is not None)
     t("measurements without a tolerance must be equal", compare(cpu, cpu2, 0) is not None)
     t("a different number of samples (3 s phases vs 5 s) fails", compare(cpu + cpu[1:2], cpu2, 3) is not None)
+    cg = ["$ sudo ./05-cgroup-cpu/demo --controllers", "   memory   4   88   1", "   pids   8   1   1"]
+    cg2 = ["$ sudo ./05-cgroup-cpu/demo --controllers", "   memory   4   91   1", "   pids   8   1   1"]
+    vary = re.compile(r"^\s+\w+\s+\d+\s+\d+\s+\d+$")
+    t("vary=: a machine-wide counter on the lines it matches may differ", compare(cg, cg2, 0, vary=vary) is None)
+    t("without vary= the same counter must be equal", compare(cg, cg2, 0) is not None)
+    t("vary= does not excuse a line that changed otherwise",
+      compare(cg, cg2[:2] + ["   pids   8   1   0   extra"], 0, vary=vary) is not None)
 
     # end to end: a page with a sample, run for real, and a companion
     with tempfile.TemporaryDirectory() as d:
