@@ -106,6 +106,7 @@ static void record_init(struct ctr *r, const struct run_opts *o, const struct im
 	r->cpu_quota = o->cpu_quota;
 	r->cpu_period = o->cpu_period;
 	r->pids = o->pids;
+	net_record(r, o);
 	for (r->argc = 0; o->argv[r->argc]; r->argc++)
 		;
 	r->argv = strv_dup(o->argv, r->argc);

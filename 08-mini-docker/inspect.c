@@ -291,6 +291,9 @@ int cmd_inspect(int argc, char **argv)
 		int running = ctr_running(&r);
 		json_object_object_add(st, "Running", json_object_new_boolean(running));
 		json_object_object_add(st, "Pid", json_object_new_int(running ? r.pid : 0));
+		json_object *ns = json_object_new_object(); /* Docker's NetworkSettings */
+		json_object_object_add(ns, "IPAddress", json_object_new_string(running ? r.ip_address : ""));
+		json_object_object_add(o, "NetworkSettings", ns);
 		json_object_object_get_ex(o, "GraphDriver", &gd);
 		json_object *data = json_object_new_object();
 		ctr_overlay_path(x.root, r.id, "upper", p, sizeof(p));
