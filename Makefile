@@ -33,7 +33,8 @@ COMMON  := common/common.c
 DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-cpu/demo 06-cgroup-memory/demo 07-overlayfs/demo 08-mini-docker/mini-docker \
 	08-mini-docker/mini-docker-layer
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options \
-	tests/unit/test_image tests/unit/test_record tests/unit/test_state tests/unit/test_confine tests/unit/test_pidns
+	tests/unit/test_image tests/unit/test_record tests/unit/test_state tests/unit/test_confine tests/unit/test_pidns \
+	tests/unit/test_network
 
 .PHONY: all clean test test-unit test-host test-sanitized test-vm-v2 test-vm-v1 vm deps tour soak fuzz bench $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
@@ -103,7 +104,7 @@ tests/unit/test_options: LDLIBS += $(PKGS_CAP)
 # The image test links the image side only (and the store it checks containers in).
 tests/unit/test_image: tests/unit/test_image.c 08-mini-docker/digest.c 08-mini-docker/layer.c 08-mini-docker/pack.c \
 	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/helper.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/reconcile.c 08-mini-docker/statedir.c 03-pid-ipc/pidns.c \
-	07-overlayfs/overlay.c $(NET) $(CGROUP) $(COMMON)
+	07-overlayfs/overlay.c $(NET) 08-mini-docker/options.c 01-uts/uts.c $(CGROUP) $(COMMON)
 tests/unit/test_image: LDLIBS += $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR) $(PKGS_NET)
 # lifecycle.c's formatters come with the commands that start containers:
 # the record test links mini-docker, as test_state does.
@@ -114,6 +115,10 @@ tests/unit/test_state: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCR
 tests/unit/test_confine: tests/unit/test_confine.c 08-mini-docker/user.c 08-mini-docker/seccomp_profile.c 08-mini-docker/options.c 08-mini-docker/netopts.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c \
 	08-mini-docker/caps.c $(COMMON)
 tests/unit/test_confine: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON)
+tests/unit/test_network: tests/unit/test_network.c 08-mini-docker/netopts.c 08-mini-docker/ipam.c 08-mini-docker/nat.c \
+	08-mini-docker/netfiles.c 08-mini-docker/options.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c \
+	08-mini-docker/caps.c $(COMMON)
+tests/unit/test_network: LDLIBS += $(PKGS_NET) $(PKGS_CAP)
 $(UNIT): LDLIBS += $(PKGS_CMOCKA)
 
 # make test: unit tests, integration tests on this host, then the same

@@ -27,9 +27,9 @@ int nat_table_text(const struct subnet *sn, const char *bridge, char *buf, size_
 		"\t}\n"
 		"\tchain postrouting {\n"
 		"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-		"\t\tip saddr %s oifname != \"%s\" masquerade\n"
-		"\t\toifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n"
-		"\t\toifname \"%s\" ip saddr %s ct status dnat masquerade\n"
+		"\t\tip saddr %s oifname != \"%s\" counter masquerade\n"
+		"\t\toifname \"%s\" ip saddr 127.0.0.0/8 counter masquerade\n"
+		"\t\toifname \"%s\" ip saddr %s ct status dnat counter masquerade\n"
 		"\t}\n"
 		"}\n", net, bridge, bridge, bridge, net);
 	return n > 0 && (size_t)n < size ? 0 : -1;
@@ -50,7 +50,7 @@ int nat_ports_text(const struct lease *l, const char *tag, char *buf, size_t siz
 			else
 				snprintf(on, sizeof(on), "fib daddr type local");
 			int n = snprintf(buf + off, size - off,
-				"add rule ip " NAT_TABLE " %s %s %s dport %u dnat to %s:%u comment \"%s\"\n",
+				"add rule ip " NAT_TABLE " %s %s %s dport %u counter dnat to %s:%u comment \"%s\"\n",
 				chains[c], on, p->proto, p->host_port, ip4_format(l->addr, to, sizeof(to)),
 				p->ctr_port, tag);
 			if (n < 0 || (size_t)n >= size - off)

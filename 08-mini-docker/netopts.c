@@ -93,13 +93,14 @@ int port_parse(const char *spec, struct port_map *p, char *why, size_t why_size)
 			goto bad;
 		snprintf(p->proto, sizeof(p->proto), "%s", proto);
 	}
-	for (char *s = buf, *c; n < 3; s = c + 1) {
+	for (char *s = buf, *c = buf - 1; c; s = c + 1) {
+		if (n == 3)
+			goto bad; /* a fourth field */
 		parts[n++] = s;
-		if (!(c = strchr(s, ':')))
-			break;
-		*c = '\0';
+		if ((c = strchr(s, ':')))
+			*c = '\0';
 	}
-	if (n < 2 || strchr(parts[n - 1], ':'))
+	if (n < 2)
 		goto bad;
 	if (n == 3 && ip4_parse(parts[0], &p->host_ip) < 0) {
 		snprintf(why, why_size, "-p '%.60s': '%.20s' is not an IPv4 address", spec, parts[0]);

@@ -29,6 +29,7 @@ void net_init(struct netstate *n, struct net_child *c)
 	n->gate.rd = n->gate.wr = -1;
 	c->gate_fd = c->join_fd = -1;
 	c->addr = c->gw = 0;
+	c->own_ns = 1;
 	c->prefix = 0;
 }
 
@@ -279,6 +280,8 @@ int net_prepare(struct netstate *n, struct net_child *c, struct run_opts *o, con
 {
 	n->mode = o->network == NET_DEFAULT ? (o->rootless ? NET_NONE : NET_BRIDGE) : o->network;
 	snprintf(n->dir, sizeof(n->dir), "%s/net", run);
+	/* host and container: share a namespace whose lo is not ours */
+	c->own_ns = n->mode == NET_NONE || n->mode == NET_BRIDGE;
 	if (n->mode == NET_NONE)
 		return 0;
 	if (n->mode == NET_CONTAINER) {

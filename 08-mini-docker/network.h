@@ -29,6 +29,7 @@ struct net_child {
 	int join_fd;    /* container:NAME: a pidfd of its PID 1 to setns to; -1 */
 	uint32_t addr, gw; /* bridge: eth0's address and the default gateway */
 	int prefix;
+	int own_ns;     /* a namespace of its own (bridge, none): lo is ours to bring up */
 };
 
 /* What the runner made, for net_release (runner.h holds one). */

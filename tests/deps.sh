@@ -4,11 +4,13 @@
 set -eu
 APT_PKGS=(make gcc libc6-dev clang pkg-config libcap-dev libcmocka-dev libssl-dev
 	libarchive-dev libjson-c-dev libseccomp-dev golang-github-containers-common
+	libmnl-dev libnftables-dev nftables iproute2   # 08's network (NETWORK.md) and its test
 	umoci skopeo   # the image tests build real OCI layouts and docker-save archives
 	strace busybox-static util-linux procps jq bc attr
 	qemu-system-x86 cpio xz-utils file e2fsprogs)   # the test VM (tests/vm/vm.sh)
 DNF_PKGS=(make gcc clang pkgconf-pkg-config libcap-devel libcmocka-devel openssl-devel
 	libarchive-devel json-c-devel libseccomp-devel containers-common umoci skopeo
+	libmnl-devel nftables-devel nftables iproute
 	strace busybox util-linux procps-ng qemu-system-x86 cpio xz file e2fsprogs
 	glibc-static compiler-rt)
 
