@@ -138,24 +138,41 @@ int lease_parse(const char *text, struct lease *l)
 
 int ipam_lock(const char *netdir)
 {
+	char p[PATH_MAX], l[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/leases", netdir);
+	snprintf(l, sizeof(l), "%s/lock", netdir);
+	for (;;) {
+		if (mkdir_p(p, 0700) < 0)
+			return warn_errno("mkdir -p %s", p);
+		int fd = open(l, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0)
+			return warn_errno("open %s", l);
+		/* flock, not a lock file made with O_EXCL: the kernel drops it
+		 * when its holder dies, even by SIGKILL, so a killed runner
+		 * never wedges the next one. */
+		while (flock(fd, LOCK_EX) < 0)
+			if (errno != EINTR) {
+				warn_errno("flock %s", l);
+				close(fd);
+				return -1;
+			}
+		/* The last runner out removes the file (ipam_forget): a lock
+		 * taken on a file no longer at that path locks nothing. */
+		struct stat a, b;
+		if (fstat(fd, &a) == 0 && stat(l, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			return fd;
+		close(fd);
+	}
+}
+
+void ipam_forget(const char *netdir)
+{
 	char p[PATH_MAX];
 	snprintf(p, sizeof(p), "%s/leases", netdir);
-	if (mkdir_p(p, 0700) < 0)
-		return warn_errno("mkdir -p %s", p);
+	rmdir(p);
 	snprintf(p, sizeof(p), "%s/lock", netdir);
-	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return warn_errno("open %s", p);
-	/* flock, not a lock file made with O_EXCL: the kernel drops it when
-	 * its holder dies, even by SIGKILL, so a killed runner never wedges
-	 * the next one. */
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			warn_errno("flock %s", p);
-			close(fd);
-			return -1;
-		}
-	return fd;
+	unlink(p);
+	rmdir(netdir);
 }
 
 void ipam_unlock(int fd)

@@ -46,6 +46,9 @@ int lease_parse(const char *text, struct lease *l);
 /* RUN/net with its lock taken (flock, exclusive): the fd, or -1. */
 int ipam_lock(const char *netdir);
 void ipam_unlock(int fd);
+/* With the lock held and no lease left: RUN/net removed, lock and all
+ * (the next ipam_lock makes it again). */
+void ipam_forget(const char *netdir);
 /* Every lease: a malloc'd array (free it), their count or -1. */
 int ipam_leases(const char *netdir, struct lease **out);
 /* Take the lowest free address of sn for l (l->addr set), its ports

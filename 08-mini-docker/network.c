@@ -60,7 +60,7 @@ static int bridge_read(const char *dir, struct subnet *sn, unsigned *mtu)
 /* The host as it was before the first bridged container: no mini0, no
  * table, ip_forward as found. Idempotent, so it also clears what a crash
  * left half made. */
-static void teardown(const char *dir, struct nl *nl, int verbose)
+static void teardown(const char *dir, struct nl *nl, int verbose, int forget)
 {
 	char p[PATH_MAX + 16], was[8];
 	nl_link_del(nl, NET_BRIDGE_NAME);
@@ -75,6 +75,8 @@ static void teardown(const char *dir, struct nl *nl, int verbose)
 	}
 	path_in(dir, "bridge", p, sizeof(p));
 	unlink(p);
+	if (forget)
+		ipam_forget(dir); /* lock and all: nothing of ours left in RUN */
 	if (verbose)
 		fprintf(stderr, "=> last bridged container gone: %s and table ip %s removed\n",
 			NET_BRIDGE_NAME, NAT_TABLE);
@@ -121,7 +123,7 @@ static int choose_subnet(struct nl *nl, struct subnet *sn, unsigned *mtu)
 static int bridge_make(const char *dir, struct nl *nl, struct subnet *sn, unsigned *mtu, int verbose)
 {
 	char p[PATH_MAX + 64], text[2048], net[40];
-	teardown(dir, nl, 0); /* whatever a crash left, gone first */
+	teardown(dir, nl, 0, 0); /* whatever a crash left, gone first; we keep the lock */
 	if (choose_subnet(nl, sn, mtu) < 0 || nl_bridge_add(nl, NET_BRIDGE_NAME, *mtu) < 0)
 		return -1;
 	int br = nl_link_index(nl, NET_BRIDGE_NAME);
@@ -190,7 +192,7 @@ static void teardown_if_last(const char *dir, struct nl *nl, int verbose)
 	int n = ipam_leases(dir, &all);
 	free(all);
 	if (n == 0)
-		teardown(dir, nl, verbose);
+		teardown(dir, nl, verbose, 1);
 }
 
 /* Under the lock: the bridge (made if we are first), then our lease. */
@@ -212,7 +214,7 @@ static int bridge_prepare(struct netstate *n, struct net_child *c)
 		if (count > 0)
 			fprintf(stderr, "mini-docker: %s/bridge is missing or malformed\n", n->dir);
 		if (count == 0)
-			teardown(n->dir, &nl, 0);
+			teardown(n->dir, &nl, 0, 1);
 		goto out;
 	}
 	if (ipam_take(n->dir, &sn, &n->lease, why, sizeof(why)) < 0) {
