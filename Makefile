@@ -62,7 +62,7 @@ CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cglimits.c 05-cgroup-cpu/cgstats.
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
 # 08's network (NETWORK.md): the host side, linked wherever the reaper is.
-NET := 08-mini-docker/network.c 08-mini-docker/netlink.c 08-mini-docker/ipam.c 08-mini-docker/nat.c \
+NET := 08-mini-docker/network.c 08-mini-docker/bridge.c 08-mini-docker/netlink.c 08-mini-docker/ipam.c 08-mini-docker/nat.c \
 	08-mini-docker/netfiles.c 08-mini-docker/netopts.c
 MINI_DOCKER := $(NET) 08-mini-docker/netchild.c 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
 	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/reconcile.c \

@@ -113,6 +113,8 @@ check "08 network: the image's /etc is untouched (no hosts written there)" eval 
 cli=$($M run --rm --name nw-cli busybox sh -c "ping -c 2 -W 3 $wip >/dev/null && echo ping-ok; nc -w 5 $wip 80 </dev/null")
 check "08 network: container -> container: ICMP and TCP (seen from its own address)" \
 	eval 'has "$cli" ping-ok && has "$cli" "from ${wip%.*}."'
+has "$cli" "from " || show nw-web "$cli
+$($M ps -a 2>&1; $M logs nw-web 2>&1 | tail -5; ip -br link; ls /run/mini-docker/net/leases)"
 
 # ---- NAT: outside, host, 127.0.0.1, another container --------------------
 ip netns exec $OUT "$tmp/echo" tcp 9000 & outside_srv=$!
