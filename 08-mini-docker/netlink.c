@@ -169,8 +169,9 @@ int nl_veth_add(struct nl *n, const char *host, int master, const char *peer, in
 	mnl_attr_nest_end(h, data);
 	mnl_attr_nest_end(h, info);
 	if (talk(n, h, NULL, NULL) < 0)
-		return warn_errno("netlink RTM_NEWLINK %s type veth peer %s (netns of pid %d)",
-				  host, peer, pid);
+		/* ESRCH: the container died in its setup, and said why */
+		return errno == ESRCH ? -1 : warn_errno("netlink RTM_NEWLINK %s type veth peer %s "
+							 "(netns of pid %d)", host, peer, pid);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bridge.h"
@@ -172,8 +173,13 @@ int net_prepare(struct netstate *n, struct net_child *c, struct run_opts *o, con
 		n->lease.nports = o->nports;
 		if (bridge_prepare(n, c) < 0)
 			return -1;
-		gate_init(&n->gate);
-		c->gate_fd = n->gate.rd;
+		/* the gate: a socket pair rather than common's pipe, so that
+		 * opening it after the container died is EPIPE, not SIGPIPE */
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+			return warn_errno("socketpair");
+		n->gate.rd = c->gate_fd = sv[0];
+		n->gate.wr = sv[1];
 	}
 	if (netfiles_write(cdir, c->addr, hostname, name) < 0)
 		return -1;
@@ -218,8 +224,8 @@ int net_attach(struct netstate *n, pid_t pid)
 		fprintf(stderr, "=> veth %s on %s, eth0 in the container: %s/%d, %d port(s) published\n", veth,
 			NET_BRIDGE_NAME, ip4_format(n->lease.addr, ip, sizeof(ip)), n->prefix, n->lease.nports);
 	}
-	gate_open(&n->gate); /* eth0 is there: the container may configure it */
-	rc = 0;
+	/* eth0 is there: the container may configure it */
+	rc = send(n->gate.wr, "x", 1, MSG_NOSIGNAL) == 1 ? 0 : -1;
 out:
 	nl_close(&nl);
 	ipam_unlock(lock);
