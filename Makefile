@@ -34,7 +34,7 @@ DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-c
 	08-mini-docker/mini-docker-layer
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options \
 	tests/unit/test_image tests/unit/test_record tests/unit/test_state tests/unit/test_confine tests/unit/test_pidns \
-	tests/unit/test_network
+	tests/unit/test_template tests/unit/test_change tests/unit/test_network
 
 .PHONY: all clean test test-unit test-host test-sanitized test-vm-v2 test-vm-v1 vm deps tour soak fuzz bench $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
@@ -49,27 +49,30 @@ stage-07: 07-overlayfs/demo
 stage-08: 08-mini-docker/mini-docker 08-mini-docker/mini-docker-layer 08-mini-docker/demo
 
 # Each stage links the modules of the stages it builds on; none copies them.
-01-uts/demo: 01-uts/demo.c 01-uts/ns.c 01-uts/uts.c $(COMMON)
-02-user/demo: 02-user/demo.c 02-user/userns.c 01-uts/ns.c $(COMMON)
+01-uts/demo: 01-uts/demo.c 01-uts/ns.c 01-uts/uts.c 01-uts/nslimit.c $(COMMON)
+02-user/demo: 02-user/demo.c 02-user/userns.c 02-user/nsowner.c 01-uts/ns.c $(COMMON)
 02-user/demo: LDLIBS += $(PKGS_CAP)
 03-pid-ipc/demo: 03-pid-ipc/demo.c 03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
 04-mount-proc/demo: 04-mount-proc/demo.c 04-mount-proc/mountinfo.c 04-mount-proc/mounts.c \
 	03-pid-ipc/pidns.c 01-uts/ns.c $(COMMON)
 CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cglimits.c 05-cgroup-cpu/cgstats.c 05-cgroup-cpu/freezer.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c
-05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c $(CGROUP) $(COMMON)
-06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
+05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c 05-cgroup-cpu/loops.c 05-cgroup-cpu/cgtour.c $(CGROUP) $(COMMON)
+06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/cgspawn.c 06-cgroup-memory/afterjoin.c \
+	06-cgroup-memory/pidsmax.c $(CGROUP) $(COMMON)
 07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/lab.c 07-overlayfs/overlay.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
 # 08's network (NETWORK.md): the host side, linked wherever the reaper is.
 NET := 08-mini-docker/network.c 08-mini-docker/bridge.c 08-mini-docker/netlink.c 08-mini-docker/ipam.c 08-mini-docker/nat.c \
 	08-mini-docker/netfiles.c 08-mini-docker/netopts.c
-MINI_DOCKER := $(NET) 08-mini-docker/netchild.c 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
-	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/reconcile.c \
+MINI_DOCKER := $(NET) 08-mini-docker/netchild.c 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/streams.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
+	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/lookup.c 08-mini-docker/reconcile.c \
 	08-mini-docker/statedir.c 08-mini-docker/tty.c 08-mini-docker/inspect.c 08-mini-docker/signal.c 08-mini-docker/exec.c 08-mini-docker/digest.c 08-mini-docker/helper.c \
-	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/load.c 08-mini-docker/oci.c 08-mini-docker/commit.c \
+	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/layergc.c 08-mini-docker/image.c 08-mini-docker/load.c 08-mini-docker/oci.c 08-mini-docker/commit.c \
 	08-mini-docker/member.c 08-mini-docker/enter.c 08-mini-docker/inroot.c 08-mini-docker/seccomp_profile.c 08-mini-docker/seccomp_cache.c 08-mini-docker/user.c 08-mini-docker/selfexe.c \
-	08-mini-docker/exitcode.c \
+	08-mini-docker/exitcode.c 08-mini-docker/template.c 08-mini-docker/tplvalue.c \
+	08-mini-docker/change.c 08-mini-docker/table.c 08-mini-docker/imageinspect.c 08-mini-docker/imagelist.c \
+	08-mini-docker/inspectcmd.c 08-mini-docker/save.c \
 	07-overlayfs/overlay.c \
 	06-cgroup-memory/cgspawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
 	01-uts/ns.c 01-uts/uts.c $(CGROUP) $(COMMON)
@@ -77,7 +80,7 @@ MINI_DOCKER := $(NET) 08-mini-docker/netchild.c 08-mini-docker/main.c 08-mini-do
 08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_NET)
 # The tar side of the image commands, a program of its own so that only it
 # loads libarchive (see 08-mini-docker/helper.h).
-LAYER := 08-mini-docker/layer.c 08-mini-docker/pack.c 08-mini-docker/digest.c 07-overlayfs/overlay.c $(COMMON)
+LAYER := 08-mini-docker/layer.c 08-mini-docker/pack.c 08-mini-docker/savetar.c 08-mini-docker/digest.c 07-overlayfs/overlay.c $(COMMON)
 08-mini-docker/mini-docker-layer: 08-mini-docker/layer_main.c $(LAYER)
 08-mini-docker/mini-docker-layer: LDLIBS += $(PKGS_TAR) $(DLCRYPTO)
 # `demo` is mini-docker itself: called by that name it narrates a sample run.
@@ -92,18 +95,18 @@ rootfs: 08-mini-docker/mini-docker
 $(DEMOS) $(UNIT): $(HEADERS) Makefile
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
-tests/unit/test_ns: tests/unit/test_ns.c 01-uts/ns.c 01-uts/uts.c
+tests/unit/test_ns: tests/unit/test_ns.c 01-uts/ns.c 01-uts/uts.c 01-uts/nslimit.c $(COMMON)
 tests/unit/test_userns: tests/unit/test_userns.c 02-user/userns.c $(COMMON)
 tests/unit/test_pidns: tests/unit/test_pidns.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c 03-pid-ipc/pidns.c $(COMMON)
-tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/cgspawn.c $(CGROUP) $(COMMON)
+tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/cgspawn.c 05-cgroup-cpu/cgtour.c $(CGROUP) $(COMMON)
 tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMMON)
 tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c 08-mini-docker/netopts.c 08-mini-docker/caps.c \
 	08-mini-docker/exitcode.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c $(COMMON)
 tests/unit/test_options: LDLIBS += $(PKGS_CAP)
 # The image test links the image side only (and the store it checks containers in).
-tests/unit/test_image: tests/unit/test_image.c 08-mini-docker/digest.c 08-mini-docker/layer.c 08-mini-docker/pack.c \
-	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/image.c 08-mini-docker/helper.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/reconcile.c 08-mini-docker/statedir.c 03-pid-ipc/pidns.c \
+tests/unit/test_image: tests/unit/test_image.c 08-mini-docker/digest.c 08-mini-docker/layer.c 08-mini-docker/pack.c 08-mini-docker/savetar.c \
+	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/layergc.c 08-mini-docker/image.c 08-mini-docker/helper.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/lookup.c 08-mini-docker/reconcile.c 08-mini-docker/statedir.c 03-pid-ipc/pidns.c \
 	07-overlayfs/overlay.c $(NET) 08-mini-docker/options.c 01-uts/uts.c $(CGROUP) $(COMMON)
 tests/unit/test_image: LDLIBS += $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR) $(PKGS_NET)
 # lifecycle.c's formatters come with the commands that start containers:
@@ -115,6 +118,10 @@ tests/unit/test_state: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCR
 tests/unit/test_confine: tests/unit/test_confine.c 08-mini-docker/user.c 08-mini-docker/seccomp_profile.c 08-mini-docker/options.c 08-mini-docker/netopts.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c \
 	08-mini-docker/caps.c $(COMMON)
 tests/unit/test_confine: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON)
+tests/unit/test_template: tests/unit/test_template.c 08-mini-docker/template.c 08-mini-docker/tplvalue.c
+tests/unit/test_template: LDLIBS += $(PKGS_JSON)
+tests/unit/test_change: tests/unit/test_change.c 08-mini-docker/change.c $(COMMON)
+tests/unit/test_change: LDLIBS += $(PKGS_JSON)
 tests/unit/test_network: tests/unit/test_network.c 08-mini-docker/netopts.c 08-mini-docker/ipam.c 08-mini-docker/nat.c \
 	08-mini-docker/netfiles.c 08-mini-docker/options.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c \
 	08-mini-docker/caps.c $(COMMON)

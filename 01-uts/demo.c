@@ -2,7 +2,9 @@
  * host's is untouched, /proc/PID/ns/uts shows two different namespaces, and a
  * third process that setns()es into the child's namespace sees its hostname.
  * Reproduces: notes 000 "UTS namespace" (readlink /proc/PID/ns/uts) and
- * notes 001 "inode and namespace". See clone(2), setns(2), uts_namespaces(7). */
+ * notes 001 "inode and namespace". See clone(2), setns(2), uts_namespaces(7).
+ * --ns-limit: /proc/sys/user/max_uts_namespaces at 0 makes clone fail with
+ * ENOSPC (nslimit.c; notes 001 "ns 数量限制"). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -18,15 +20,22 @@
 #include "common.h"
 #include "ns.h"
 #include "uts.h"
+#include "nslimit.h"
+
+static volatile sig_atomic_t stop_signal;
+static void on_signal(int sig) { stop_signal = sig; }
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: 01-uts/demo [--hostname NAME] [--shell]\n"
+		"usage: 01-uts/demo [--hostname NAME] [--shell] | --ns-limit [--hold S]\n"
 		"Clone a child into a new UTS namespace, let it set its own hostname,\n"
 		"and compare both sides' hostname and /proc/PID/ns/uts. Needs root.\n"
 		"  --hostname NAME  the child's hostname (default: container; 1-64 bytes)\n"
 		"  --shell          open an interactive /bin/sh in the new namespace\n"
+		"  --ns-limit       set /proc/sys/user/max_uts_namespaces, then max_user_namespaces\n"
+		"                   to 0: clone fails with ENOSPC; both are restored on every exit\n"
+		"  --hold S         with --ns-limit: keep them at 0 for S seconds (1-60)\n"
 		"  --help           this text\n");
 }
 
@@ -38,7 +47,7 @@ static void row(const char *who, pid_t pid, const char *host, const char *link)
 /* What the steps pass on: the host's view, the child, its report. */
 struct lab {
 	const char *name;
-	int shell;
+	int shell, ns_limit, hold;
 	char host_before[UTS_HOSTNAME_MAX + 1], host_link[64];
 	int report[2];
 	struct gate gate;
@@ -51,6 +60,8 @@ static int parse_args(int argc, char **argv, struct lab *l)
 	static const struct option opts[] = {
 		{ "hostname", required_argument, NULL, 'n' },
 		{ "shell", no_argument, NULL, 's' },
+		{ "ns-limit", no_argument, NULL, 'L' },
+		{ "hold", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -59,12 +70,25 @@ static int parse_args(int argc, char **argv, struct lab *l)
 		switch (c) {
 		case 'n': l->name = optarg; break;
 		case 's': l->shell = 1; break;
+		case 'L': l->ns_limit = 1; break;
+		case 'H': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > 60)
+				die("--hold '%s': give a whole number of seconds from 1 to 60", optarg);
+			l->hold = (int)v;
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (optind < argc)
 		die("unexpected argument '%s'; see --help", argv[optind]);
+	if (l->hold && !l->ns_limit)
+		die("--hold goes with --ns-limit");
+	if (l->ns_limit && (l->shell || strcmp(l->name, "container")))
+		die("--ns-limit is an experiment of its own: drop --hostname/--shell");
 	char why[160];
 	if (hostname_check(l->name, why, sizeof(why)) < 0)
 		die("%s", why);
@@ -111,7 +135,8 @@ static void clone_child(struct lab *l)
 	 * as long as a process is in it, so the child must wait for the joiner). */
 	if (pipe2(l->report, O_CLOEXEC) < 0)
 		die_errno("pipe2");
-	gate_init(&l->gate);
+	if (gate_init(&l->gate) < 0)
+		die_errno("pipe2");
 	step("cloning a child with CLONE_NEWUTS");
 	l->child = clone3_fork(CLONE_NEWUTS, -1, NULL);
 	if (l->child < 0) {
@@ -133,7 +158,8 @@ static int run_shell(struct lab *l)
 	say("=> /bin/sh is running in the new UTS namespace; try `hostname`, "
 	    "`hostname other`, `readlink /proc/$$/ns/uts`, then `exit`");
 	close(l->report[0]);
-	gate_open(&l->gate);
+	if (gate_open(&l->gate) < 0)
+		die_errno("write to the child's gate");
 	wait_child(l->child);
 	char after[UTS_HOSTNAME_MAX + 1];
 	if (gethostname(after, sizeof(after)) < 0)
@@ -224,7 +250,8 @@ static int compare(const struct lab *l, const char *jhost, const char *jlink)
 /* The child may go; the host's hostname is what it was. */
 static int finish(struct lab *l, int separate)
 {
-	gate_open(&l->gate);
+	if (gate_open(&l->gate) < 0)
+		die_errno("write to the child's gate");
 	int status = wait_child(l->child);
 	char sbuf[64];
 	say("=> child %s", describe_status(status, sbuf, sizeof(sbuf)));
@@ -244,6 +271,13 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &l);
 	if (rc >= 0)
 		return rc;
+	if (l.ns_limit) {
+		if (geteuid() != 0)
+			die("writing /proc/sys/user needs root: run with sudo");
+		catch_stop_signals(on_signal);
+		rc = ns_limit_experiment(l.hold, &stop_signal);
+		return stop_signal ? 128 + stop_signal : rc < 0 ? 1 : rc;
+	}
 	show_host(&l);
 	clone_child(&l);
 	if (l.shell)

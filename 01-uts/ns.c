@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <linux/nsfs.h>
 #include <unistd.h>
 
 int ns_link_parse(const char *link, char *type, size_t type_size,
@@ -95,4 +97,52 @@ int ns_join(pid_t pid, const char *name, int nstype)
 	close(fd);
 	errno = err;
 	return ret;
+}
+
+/* ioctl_ns(2). Each answer is a new fd on nsfs, as if /proc/PID/ns/NAME had
+ * been opened; the kernel answers EPERM when the namespace asked for lies
+ * outside the caller's own user namespace (the initial one has no parent). */
+int ns_get_userns(int fd)
+{
+	return ioctl(fd, NS_GET_USERNS);
+}
+
+int ns_get_parent(int fd)
+{
+	return ioctl(fd, NS_GET_PARENT);
+}
+
+int ns_get_type(int fd)
+{
+	return ioctl(fd, NS_GET_NSTYPE);
+}
+
+int ns_get_owner_uid(int userns_fd, uid_t *uid)
+{
+	return ioctl(userns_fd, NS_GET_OWNER_UID, uid);
+}
+
+const char *ns_type_name(int nstype)
+{
+	static const struct ns_kind more[] = {
+		{ CLONE_NEWPID, "pid" }, { CLONE_NEWTIME, "time" },
+	};
+	for (int i = 0; i < NS_KINDS; i++)
+		if (ns_kinds[i].nstype == nstype)
+			return ns_kinds[i].name;
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		if (more[i].nstype == nstype)
+			return more[i].name;
+	return NULL;
+}
+
+int ns_fd_link(int fd, char *buf, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, buf, size - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
 }

@@ -41,4 +41,21 @@ int ns_open(pid_t pid, const char *name);
  * *failed set to the ns_kinds index that failed (-1 for the pidfd call). */
 int ns_join_set(int pidfd, const int *fds, int mask, int *failed);
 
+/* ioctl_ns(2) on an fd of /proc/PID/ns/NAME. ns_get_userns: the user
+ * namespace that owns it (NS_GET_USERNS); ns_get_parent: the parent of a
+ * user or pid namespace (NS_GET_PARENT). Both return a new fd, already
+ * close-on-exec (the kernel opens it so), or -1/errno: EPERM when the answer is
+ * outside the caller's user namespace, EINVAL for a type without parents.
+ * ns_get_type: CLONE_NEW* (NS_GET_NSTYPE, 4.11). ns_get_owner_uid: the
+ * euid that created a user namespace, in the caller's namespace
+ * (NS_GET_OWNER_UID, 4.11). */
+int ns_get_userns(int fd);
+int ns_get_parent(int fd);
+int ns_get_type(int fd);
+int ns_get_owner_uid(int userns_fd, uid_t *uid);
+/* The /proc/PID/ns name of a CLONE_NEW* value ("uts", "pid", ...), or NULL. Pure. */
+const char *ns_type_name(int nstype);
+/* readlink("/proc/self/fd/FD"): "user:[4026531837]" for a namespace fd. 0 or -1/errno. */
+int ns_fd_link(int fd, char *buf, size_t size);
+
 #endif

@@ -1,7 +1,10 @@
 /* 02-user/demo.c — an unprivileged user becomes root inside a user namespace:
  * uid 0 and a full capability set, which reach the child's own namespaces
  * (sethostname works) but not the host's objects (a host-root file stays
- * read-only). --bad-map reproduces the notes' "invalid argument".
+ * read-only). --bad-map reproduces the notes' "invalid argument"; --owner asks
+ * ioctl_ns(2) which user namespace owns which namespace (nsowner.c). Where
+ * AppArmor restricts unprivileged user namespaces (Ubuntu 23.10+) it says
+ * so and what to do.
  * Reproduces: notes 000 "User namespace". See user_namespaces(7),
  * capabilities(7), cap_get_proc(3). Needs no root. */
 #define _GNU_SOURCE
@@ -20,6 +23,7 @@
 #include "common.h"
 #include "ns.h"
 #include "userns.h"
+#include "nsowner.h"
 
 #define NOBODY 65534
 #define PROBE_FILE "/etc/passwd"
@@ -27,11 +31,13 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: 02-user/demo [--bad-map]\n"
+		"usage: 02-user/demo [--bad-map | --owner]\n"
 		"Clone a child into new user and UTS namespaces, map the caller to uid/gid 0\n"
 		"there, and show what that root can and cannot do. Needs no root.\n"
 		"  --bad-map  after mapping only uid 0, switch to uid 1 as the notes' Go code\n"
 		"             does: the kernel answers EINVAL (invalid argument)\n"
+		"  --owner    ask the kernel (ioctl_ns NS_GET_USERNS, NS_GET_PARENT) which user\n"
+		"             namespace owns the child's UTS namespace, and ours\n"
 		"  --help     this text\n");
 }
 
@@ -75,8 +81,12 @@ static int child_report(int bad_map)
 
 	const char *name = "userns-demo";
 	step("child: sethostname(\"%s\") in its own UTS namespace", name);
-	if (sethostname(name, strlen(name)) < 0)
+	if (sethostname(name, strlen(name)) < 0) {
+		char hint[640];
+		if (errno == EPERM && userns_restriction_hint(USERNS_APPARMOR_SYSCTL, hint, sizeof(hint)))
+			die("sethostname: %s\n%s", strerror(EPERM), hint);
 		die_errno("sethostname");
+	}
 	char h[65];
 	gethostname(h, sizeof(h));
 	say("ok, hostname is now \"%s\"", h);
@@ -97,10 +107,11 @@ static int child_report(int bad_map)
 }
 
 /* -1 to go on, or the exit status (--help, a bad option). */
-static int parse_args(int argc, char **argv, int *bad_map)
+static int parse_args(int argc, char **argv, int *bad_map, int *owner)
 {
 	static const struct option opts[] = {
 		{ "bad-map", no_argument, NULL, 'b' },
+		{ "owner", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -108,12 +119,15 @@ static int parse_args(int argc, char **argv, int *bad_map)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': *bad_map = 1; break;
+		case 'o': *owner = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (optind < argc)
 		die("unexpected argument '%s'; see --help", argv[optind]);
+	if (*bad_map && *owner)
+		die("--bad-map and --owner are separate experiments; give one");
 	return -1;
 }
 
@@ -152,8 +166,8 @@ static int write_maps(pid_t child, const struct idmap *umap, const struct idmap 
 int main(int argc, char **argv)
 {
 	prog_name = "02-user";
-	int bad_map = 0;
-	int rc = parse_args(argc, argv, &bad_map);
+	int bad_map = 0, owner = 0;
+	int rc = parse_args(argc, argv, &bad_map, &owner);
 	if (rc >= 0)
 		return rc;
 	if (getuid() == 0) {
@@ -171,6 +185,11 @@ int main(int argc, char **argv)
 	gid_t gid = getgid();
 	struct idmap umap = { 0, uid, 1 }, gmap = { 0, gid, 1 };
 	say("=> you are uid %d gid %d: no privilege on the host", (int)uid, (int)gid);
+	char hint[640];
+	if (userns_restriction_hint(USERNS_APPARMOR_SYSCTL, hint, sizeof(hint)))
+		say("=> warning: %s", hint);
+	if (owner)
+		return owner_experiment() == 0 ? 0 : 1;
 	char link[64];
 	if (ns_link_read(0, "user", link, sizeof(link)) < 0)
 		die_errno("readlink /proc/self/ns/user");
@@ -179,7 +198,8 @@ int main(int argc, char **argv)
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		die_errno("pipe2");
 	struct gate gate;
-	gate_init(&gate);
+	if (gate_init(&gate) < 0)
+		die_errno("pipe2");
 	say("=> cloning a child with CLONE_NEWUSER|CLONE_NEWUTS");
 	pid_t child = clone3_fork(CLONE_NEWUSER | CLONE_NEWUTS, -1, NULL);
 	if (child < 0) {
@@ -202,7 +222,8 @@ int main(int argc, char **argv)
 		wait_child(child);
 		return 1;
 	}
-	gate_open(&gate);
+	if (gate_open(&gate) < 0)
+		die_errno("write to the child's gate");
 	int status = wait_child(child);
 	char sbuf[64];
 	say("=> child %s", describe_status(status, sbuf, sizeof(sbuf)));

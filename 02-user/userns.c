@@ -126,3 +126,36 @@ int userns_drop_to(unsigned long id)
 		return warn_errno("prctl(PR_SET_DUMPABLE)");
 	return 0;
 }
+
+int userns_restrict_parse(const char *text)
+{
+	if (strcmp(text, "1") == 0)
+		return 1;
+	if (strcmp(text, "0") == 0)
+		return 0;
+	return -1;
+}
+
+int userns_restricted(const char *path)
+{
+	char buf[16];
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return userns_restrict_parse(buf);
+}
+
+int userns_restriction_hint(const char *path, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (userns_restricted(path) != 1)
+		return 0;
+	snprintf(buf, size,
+		 "kernel.apparmor_restrict_unprivileged_userns = 1 (%s): AppArmor lets an\n"
+		 "unprivileged user namespace be created but strips its capabilities, so\n"
+		 "sethostname and mount in it fail with EPERM. For this lab, either run\n"
+		 "  sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0   (until reboot)\n"
+		 "or give the program an AppArmor profile with the \"userns,\" rule\n"
+		 "(see /etc/apparmor.d/ and Ubuntu's \"unprivileged user namespace restrictions\").",
+		 path);
+	return 1;
+}

@@ -32,4 +32,18 @@ int userns_write_maps(pid_t pid, const struct idmap *uid, const struct idmap *gi
  * still write our own children's /proc/PID/uid_map. 0 or -1 (printed). */
 int userns_drop_to(unsigned long id);
 
+/* Ubuntu 23.10+ (AppArmor): with this sysctl at 1, an unprivileged
+ * clone(CLONE_NEWUSER) still succeeds, but the child gets no capabilities
+ * in its namespace unless an AppArmor profile allows the program; the
+ * first privileged call (sethostname, mount) then fails with EPERM. */
+#define USERNS_APPARMOR_SYSCTL "/proc/sys/kernel/apparmor_restrict_unprivileged_userns"
+/* The sysctl's text: 1 restricted, 0 not, -1 not a value it has. Pure. */
+int userns_restrict_parse(const char *text);
+/* Read the sysctl at path (USERNS_APPARMOR_SYSCTL; tests pass a fake
+ * file): 1 restricted, 0 not or absent (other kernels), -1 unreadable. */
+int userns_restricted(const char *path);
+/* If path says restricted, what to do, in a few lines (no trailing newline)
+ * into buf, and 1; else buf is "" and 0. */
+int userns_restriction_hint(const char *path, char *buf, size_t size);
+
 #endif

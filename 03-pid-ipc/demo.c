@@ -128,7 +128,8 @@ static int pid_part(void)
 		die_errno("pipe2");
 	int pidfd = -1;
 	struct gate gate;
-	gate_init(&gate);
+	if (gate_init(&gate) < 0)
+		die_errno("pipe2");
 	step("cloning a child with CLONE_NEWPID");
 	pid_t child = clone3_fork(CLONE_NEWPID, -1, &pidfd);
 	if (child < 0)
@@ -143,7 +144,8 @@ static int pid_part(void)
 	close(report[1]);
 	gate_parent_side(&gate);
 	say("done: the parent sees it as pid %d", (int)child);
-	gate_open(&gate);
+	if (gate_open(&gate) < 0)
+		die_errno("write to the child's gate");
 
 	char buf[32];
 	ssize_t n = read(report[0], buf, sizeof(buf) - 1);

@@ -133,7 +133,8 @@ static int child_main(char *host_text)
 	    mountinfo_has_option(proc->options, "noexec") ? "yes" : "no",
 	    mountinfo_has_option(proc->options, "nodev") ? "yes" : "no");
 	kill(helper, SIGKILL);
-	waitpid(helper, NULL, 0);
+	if (waitpid(helper, NULL, 0) < 0)
+		warn_errno("waitpid %d", (int)helper);
 	return 0;
 }
 

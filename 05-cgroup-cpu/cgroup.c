@@ -270,7 +270,7 @@ static int remove_dir(const struct cgroup *cg, const char *dir)
 		kill_listed(dir);
 		sleep_ms(10);
 	}
-	return warn_errno("rmdir %s (still busy after 5 s)", dir);
+	return warn("rmdir %s: still busy after 5 s", dir);
 }
 
 int cg_destroy(struct cgroup *cg)

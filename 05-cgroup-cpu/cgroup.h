@@ -76,6 +76,9 @@ int cg_thaw(struct cgroup *cg);
 /* v1: the freezer leaf's path for cg (whether or not it exists); NULL on
  * v2 or without a freezer hierarchy. */
 const char *cg_freezer_dir(const struct cgroup *cg, char *buf, size_t size);
+/* Is every pid of list (cgroup.procs text, one a line) also in of? v1's
+ * freezer uses it to know no task was left outside the frozen leaf. Pure. */
+int cg_procs_within(const char *list, const char *of);
 
 /* Limits, written to the right files for the layout. CG_MAX lifts them.
  * cglimits.c. */

@@ -1,47 +1,31 @@
 /* 05-cgroup-cpu/demo.c — a busy loop at ~100% of a CPU is cut to ~50% by
  * cpu.max "50000 100000" (v1: cpu.cfs_quota_us/cpu.cfs_period_us), measured
  * from the cgroup's own CPU accounting; --weight shows cpu.weight/cpu.shares
- * splitting one CPU 25/75 between two busy groups.
+ * splitting one CPU 25/75 between two busy groups; --move-in moves a loop
+ * already running into the cgroup (cgtour.c), --controllers lists what each
+ * layout offers and what a new cgroup directory holds.
  * Reproduces: notes 000 "cgroups" (top: 99.7% -> 49.8%) and notes 001
  * "cpu" (cfs_quota_us, cfs_period_us, shares). See cgroups(7) and the
  * kernel's Documentation/admin-guide/cgroup-v2.rst ("cpu"). Needs root. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <getopt.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgtour.h"
 #include "cgvalue.h"
 #include "common.h"
-
-#define MAX_LOOPS 16
-#define BAR 20
-
-static volatile sig_atomic_t stop_signal;
-static void on_signal(int sig) { stop_signal = sig; }
-
-struct group {
-	struct cgroup cg;
-	pid_t pids[MAX_LOOPS];
-	int nloops;
-	unsigned long long last_usage, last_nr, last_throttled;
-	double share_sum;
-	int samples;
-};
+#include "loops.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: 05-cgroup-cpu/demo [--cpus N | --quota US [--period US]] [--seconds S]\n"
-		"                          [--loops N] [--csv FILE] [--weight]\n"
+		"                          [--loops N] [--csv FILE] [--weight | --move-in | --controllers]\n"
 		"Run busy loops in a cgroup of their own, first unlimited, then under cpu.max,\n"
 		"printing the CPU share measured from the cgroup's accounting. Needs root.\n"
 		"  --cpus N       limit as a number of CPUs (default 0.5 = \"50000 100000\")\n"
@@ -52,145 +36,16 @@ static void usage(FILE *out)
 		"  --csv FILE     write one row per sample: t,phase,group,share,nr_throttled,throttled_us\n"
 		"  --weight       two groups at cpu.weight 100 vs 300 (v1 cpu.shares 256 vs 768),\n"
 		"                 both pinned to CPU 0: expect 25%% / 75%%\n"
+		"  --move-in      the blog's order: a loop runs at ~100%%, then its pid is written\n"
+		"                 to cgroup.procs; a top-like line per second (/proc/PID/stat)\n"
+		"  --controllers  /proc/cgroups, the cgroup mounts, and the files of a new cgroup\n"
 		"  --help         this text\n", MAX_LOOPS);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void bar(char *buf, double pct, double full)
-{
-	int n = (int)(pct / full * BAR + 0.5);
-	if (n > BAR)
-		n = BAR;
-	for (int i = 0; i < BAR; i++)
-		buf[i] = i < n ? '#' : '.';
-	buf[BAR] = '\0';
-}
-
-/* Start n busy loops inside g's cgroup. Each child waits on a gate until the
- * parent has written its pid to cgroup.procs, so not one cycle is spent
- * outside the cgroup. (06 shows the v2 way: born inside with CLONE_INTO_CGROUP.) */
-static int start_loops(struct group *g, int n, int pin_cpu)
-{
-	for (int i = 0; i < n; i++) {
-		struct gate gate;
-		gate_init(&gate);
-		pid_t pid = fork();
-		if (pid < 0)
-			return warn_errno("fork");
-		if (pid == 0) {
-			gate_child_side(&gate);
-			/* If the demo is killed outright, take the loop with it.
-			 * A child leaves by _exit: exit() would flush the copy of
-			 * the --csv buffer it inherited, and the header twice. */
-			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-				warn_errno("prctl(PR_SET_PDEATHSIG)");
-				_exit(1);
-			}
-			gate_wait(&gate);
-			if (pin_cpu >= 0) {
-				cpu_set_t set;
-				CPU_ZERO(&set);
-				CPU_SET(pin_cpu, &set);
-				if (sched_setaffinity(0, sizeof(set), &set) < 0) {
-					warn_errno("sched_setaffinity(CPU %d)", pin_cpu);
-					_exit(1);
-				}
-			}
-			for (volatile unsigned long x = 0;; x++)
-				;
-		}
-		gate_parent_side(&gate);
-		g->pids[g->nloops++] = pid;
-		if (cg_attach(&g->cg, pid) < 0)
-			return -1;
-		gate_open(&gate);
-	}
-	return 0;
-}
-
-static void stop_loops(struct group *g)
-{
-	for (int i = 0; i < g->nloops; i++)
-		kill(g->pids[i], SIGKILL);
-	/* Reap each loop, even when a second Ctrl-C interrupts the wait:
-	 * the cleanup that follows must not be skipped, so no die here. */
-	for (int i = 0; i < g->nloops; i++)
-		while (waitpid(g->pids[i], NULL, 0) < 0) {
-			if (errno != EINTR) {
-				warn_errno("waitpid %d", (int)g->pids[i]);
-				break;
-			}
-		}
-	g->nloops = 0;
-}
-
-static int sample_start(struct group *g)
-{
-	unsigned long long nr, thr;
-	if (cg_cpu_usage(&g->cg, &g->last_usage) < 0 || cg_cpu_throttled(&g->cg, &nr, &thr) < 0)
-		return -1;
-	g->last_nr = nr;
-	g->last_throttled = thr;
-	g->share_sum = 0;
-	g->samples = 0;
-	return 0;
-}
-
-/* Run one phase: sleep a second at a time, print each group's share. */
-static int run_phase(struct group *gs, int ngroups, const char *phase, int seconds,
-		     double full, double *t0, FILE *csv)
-{
-	for (int i = 0; i < ngroups; i++)
-		if (sample_start(&gs[i]) < 0)
-			return -1;
-	double last = now_s();
-	for (int s = 0; s < seconds && !stop_signal; s++) {
-		/* sleep() returns early on a signal: Ctrl-C is handled at once */
-		struct timespec ts = { 1, 0 };
-		nanosleep(&ts, NULL);
-		if (stop_signal)
-			break;
-		double t = now_s(), dt = t - last;
-		last = t;
-		for (int i = 0; i < ngroups; i++) {
-			struct group *g = &gs[i];
-			unsigned long long u, nr, thr;
-			if (cg_cpu_usage(&g->cg, &u) < 0 || cg_cpu_throttled(&g->cg, &nr, &thr) < 0)
-				return -1;
-			double pct = (double)(u - g->last_usage) / (dt * 1e6) * 100.0;
-			g->share_sum += pct;
-			g->samples++;
-			char b[BAR + 1];
-			bar(b, pct, full);
-			say("  t=%4.1fs %-8s [%s] %6.1f%%   nr_throttled %llu (+%llu)  throttled %.2fs",
-			    t - *t0, ngroups > 1 ? strrchr(g->cg.name, '-') + 1 : "", b, pct,
-			    nr, nr - g->last_nr, (double)thr / 1e6);
-			if (csv)
-				fprintf(csv, "%.2f,%s,%s,%.2f,%llu,%llu\n", t - *t0, phase,
-					g->cg.name, pct, nr, thr);
-			g->last_usage = u;
-			g->last_nr = nr;
-			g->last_throttled = thr;
-		}
-	}
-	return 0;
-}
-
-static double mean(const struct group *g)
-{
-	return g->samples ? g->share_sum / g->samples : 0;
 }
 
 struct options {
 	long long quota, period;        /* cpu.max, in microseconds */
 	const char *csv_path;
-	int seconds, loops, weight;
+	int seconds, loops, weight, move_in, controllers;
 };
 
 /* The command line into o; dies with a message on anything it cannot use. */
@@ -206,6 +61,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "loops", required_argument, NULL, 'l' },
 		{ "csv", required_argument, NULL, 'o' },
 		{ "weight", no_argument, NULL, 'w' },
+		{ "move-in", no_argument, NULL, 'm' },
+		{ "controllers", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -229,6 +86,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'o': o->csv_path = optarg; break;
 		case 'w': o->weight = 1; break;
+		case 'm': o->move_in = 1; break;
+		case 'k': o->controllers = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -237,8 +96,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 		die("unexpected argument '%s'; see --help", argv[optind]);
 	if (cpus && (quota_s || period_s))
 		die("--cpus and --quota/--period both set a limit; give one or the other");
-	if (o->weight && (cpus || quota_s || period_s || o->loops != 1))
-		die("--weight runs its own fixed experiment; drop --cpus/--quota/--period/--loops");
+	if (o->weight + o->move_in + o->controllers > 1)
+		die("--weight, --move-in and --controllers are separate experiments; give one");
+	if ((o->weight || o->controllers) && (cpus || quota_s || period_s || o->loops != 1))
+		die("--weight and --controllers run fixed experiments; drop --cpus/--quota/--period/--loops");
+	if (o->move_in && o->loops != 1)
+		die("--move-in moves one loop; drop --loops");
 	if (quota_s || period_s) {
 		char spec[80];
 		snprintf(spec, sizeof(spec), "%s %s", quota_s ? quota_s : "max",
@@ -266,14 +129,14 @@ static FILE *open_csv(const char *path)
 
 /* One cgroup per group ("-light" and "-heavy" for --weight); *created
  * counts those that exist, for the cleanup. */
-static int create_groups(struct group *gs, int ngroups, int weight, int *created)
+static int create_groups(struct group *gs, int ngroups, int weight, unsigned ctrls, int *created)
 {
 	for (int i = 0; i < ngroups; i++) {
 		char leaf[64];
 		snprintf(leaf, sizeof(leaf), "05-cpu-%d%s", (int)getpid(),
 			 !weight ? "" : i == 0 ? "-light" : "-heavy");
 		step("creating cgroup %s/%s", CG_PARENT, leaf);
-		if (cg_create(&gs[i].cg, leaf, CG_CPU) < 0)
+		if (cg_create(&gs[i].cg, leaf, ctrls) < 0)
 			return -1;
 		*created = i + 1;
 		done();
@@ -366,7 +229,7 @@ int main(int argc, char **argv)
 	if (geteuid() != 0)
 		die("creating a cgroup needs root: run with sudo");
 	FILE *csv = open_csv(o.csv_path);
-	catch_stop_signals(on_signal);
+	catch_stop_signals(on_stop_signal);
 
 	struct group gs[2];
 	memset(gs, 0, sizeof(gs));
@@ -375,9 +238,16 @@ int main(int argc, char **argv)
 	if (cg_detect(&layout) < 0)
 		goto cleanup;
 	say("=> cgroup layout: %s", cg_layout_name(layout));
-	if (create_groups(gs, ngroups, o.weight, &created) < 0)
+	if (o.controllers && show_hierarchies(layout) < 0)
 		goto cleanup;
-	if (o.weight)
+	if (create_groups(gs, ngroups, o.weight, o.controllers ? CG_CPU | CG_MEMORY | CG_PIDS : CG_CPU,
+			  &created) < 0)
+		goto cleanup;
+	if (o.controllers)
+		rc = show_new_files(&gs[0].cg) < 0;
+	else if (o.move_in)
+		rc = move_in_experiment(&gs[0].cg, o.quota, o.period, o.seconds, &stop_signal) < 0;
+	else if (o.weight)
 		rc = weight_experiment(gs, layout, o.seconds, csv) < 0;
 	else
 		rc = cpu_max_experiment(&gs[0], layout, &o, csv) < 0;

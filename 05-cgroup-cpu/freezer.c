@@ -120,22 +120,41 @@ static int wait_state(const char *dir, const char *file, const char *key, const 
 	return r == 1 ? 0 : -1;
 }
 
-static int count_lines(const char *dir)
+int cg_procs_within(const char *list, const char *of)
 {
-	char path[600], list[16384];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if (read_file(path, list, sizeof(list)) < 0)
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, "\n");
+		int found = 0;
+		for (const char *q = of; *q && !found;) {
+			size_t qlen = strcspn(q, "\n");
+			found = qlen == len && strncmp(p, q, len) == 0;
+			q += qlen + (q[qlen] == '\n');
+		}
+		if (len > 0 && !found)
+			return 0;
+		p += len + (p[len] == '\n');
+	}
+	return 1;
+}
+
+/* Is every task the container's cgroup lists in the freezer leaf? 1, 0,
+ * or -1 (printed). */
+static int all_in_leaf(const char *procs, const char *leaf)
+{
+	char path[600], list[16384], in[16384];
+	if (read_file(procs, list, sizeof(list)) < 0)
+		return warn_errno("read %s", procs);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", leaf);
+	if (read_file(path, in, sizeof(in)) < 0)
 		return warn_errno("read %s", path);
-	int n = 0;
-	for (char *p = list; *p; p++)
-		n += *p == '\n';
-	return n + (list[0] != '\0');
+	return cg_procs_within(list, in);
 }
 
 /* v1: move the container's tasks (as its cpu, memory... cgroup lists
- * them) into the freezer leaf and freeze it. A task forked meanwhile by one
- * not yet moved lands outside, so repeat until the two lists agree: once
- * all are frozen, none can fork. */
+ * them) into the freezer leaf and freeze it, until the kernel says
+ * FROZEN. A task forked meanwhile by one not yet moved lands outside the
+ * leaf, so repeat until none is left outside: once all are frozen, none
+ * can fork. Bounded by the deadline. */
 static int freeze_v1(struct cgroup *cg, long deadline)
 {
 	char leaf[400], mnt[256], parent[300], procs[600], list[32];
@@ -156,16 +175,18 @@ static int freeze_v1(struct cgroup *cg, long deadline)
 	snprintf(parent, sizeof(parent), "%s/%s", mnt, CG_PARENT);
 	if ((mkdir(parent, 0755) < 0 && errno != EEXIST) || (mkdir(leaf, 0755) < 0 && errno != EEXIST))
 		return warn_errno("mkdir %s", leaf);
-	for (int round = 0; round < 100; round++) {
+	for (;;) {
+		/* FROZEN read back is the kernel's word that every task in the
+		 * leaf is frozen; FREEZING means some are not yet */
 		if (move_tasks(cg->dirs[0].path, leaf) < 0 ||
 		    cg_write_path(leaf, "freezer.state", "FROZEN") < 0 ||
 		    wait_state(leaf, "freezer.state", NULL, "FROZEN", deadline) < 0)
 			return -1;
-		int all = count_lines(cg->dirs[0].path), in = count_lines(leaf);
-		if (all < 0 || in < 0)
-			return -1;
-		if (in >= all)
-			return 0;
+		int all = all_in_leaf(procs, leaf);
+		if (all != 0)
+			return all < 0 ? -1 : 0;
+		if (now_ms() >= deadline)
+			break;
 	}
 	fprintf(stderr, "%s: tasks keep appearing outside %s (a fork loop?)\n", prog_name, leaf);
 	return -1;

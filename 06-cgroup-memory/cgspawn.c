@@ -26,7 +26,8 @@ int spawn_should_fall_back(int err)
 static pid_t attach_first(const struct cgroup *cg, uint64_t flags, int *pidfd)
 {
 	struct gate gate;
-	gate_init(&gate);
+	if (gate_init(&gate) < 0)
+		return warn_errno("pipe2");
 	pid_t pid = clone3_fork(flags, -1, pidfd);
 	if (pid < 0) {
 		int err = errno;
@@ -49,7 +50,11 @@ static pid_t attach_first(const struct cgroup *cg, uint64_t flags, int *pidfd)
 		wait_child(pid);
 		return -1;
 	}
-	gate_open(&gate);
+	if (gate_open(&gate) < 0) { /* the child sees the pipe closed, and exits */
+		warn_errno("write to the gate of pid %d", (int)pid);
+		wait_child(pid);
+		return -1;
+	}
 	return pid;
 }
 

@@ -2,7 +2,8 @@
  * its first instruction touches memory up to 2048M and is OOM-killed at the
  * limit; --late-attach shows the notes' pitfall: a worker forked before its
  * parent joined the cgroup escapes the limit, and memory charged before
- * joining is not counted.
+ * joining is not counted; --after-join takes note 001's experiment to its
+ * OOM (afterjoin.c); --pids counts and caps processes (pidsmax.c).
  * Reproduces: notes 000 "memory.max 100m, stress --vm-bytes 2048m, UseCgroupFD"
  * and notes 001 "memory" (limit_in_bytes, charged only after joining).
  * See clone3(2) CLONE_INTO_CGROUP, cgroup-v2.rst "memory". Needs root. */
@@ -23,6 +24,8 @@
 #include "cgvalue.h"
 #include "common.h"
 #include "cgspawn.h"
+#include "afterjoin.h"
+#include "pidsmax.h"
 
 #define STEP (8LL << 20)
 #define BAR 20
@@ -33,13 +36,18 @@ static void on_signal(int sig) { stop_signal = sig; }
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: 06-cgroup-memory/demo [--limit SIZE] [--touch SIZE] [--late-attach]\n"
+		"usage: 06-cgroup-memory/demo [--limit SIZE] [--touch SIZE]\n"
+		"                             [--late-attach | --after-join | --pids]\n"
 		"Put a child in a cgroup with a memory limit from its first instruction, let\n"
 		"it touch memory until the kernel's OOM killer stops it. Needs root.\n"
 		"  --limit SIZE    memory.max (v1 memory.limit_in_bytes), default 100M\n"
 		"  --touch SIZE    how much the child touches, default 2048M (stress --vm-bytes)\n"
 		"  --late-attach   the pitfall: attach the child's pid after it started and\n"
 		"                  forked a worker; the worker escapes the limit\n"
+		"  --after-join    note 001: the child holds 100M, joins a 50M cgroup, then takes\n"
+		"                  10M a step; only what it takes after joining counts: OOM at step 5\n"
+		"  --pids          pids.max 10 over a subtree: a fork loop capped with EAGAIN,\n"
+		"                  then a migration that takes pids.current above pids.max\n"
 		"  --help          this text\n"
 		"SIZE is bytes or a number with k, m, g (like 100m).\n");
 }
@@ -256,14 +264,18 @@ out:
 }
 
 /* The sizes and the mode from the command line; dies on a bad one. */
-static void parse_args(int argc, char **argv, long long *limit, long long *touch, int *late)
+enum mode { OOM, LATE, AFTER_JOIN, PIDS };
+
+static void parse_args(int argc, char **argv, long long *limit, long long *touch, enum mode *mode)
 {
-	int touch_given = 0;
+	int touch_given = 0, limit_given = 0;
 	char why[256];
 	static const struct option opts[] = {
 		{ "limit", required_argument, NULL, 'l' },
 		{ "touch", required_argument, NULL, 't' },
 		{ "late-attach", no_argument, NULL, 'a' },
+		{ "after-join", no_argument, NULL, 'j' },
+		{ "pids", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -277,6 +289,7 @@ static void parse_args(int argc, char **argv, long long *limit, long long *touch
 				die("--limit max: the experiment needs a limit; give a size like 100m");
 			if (*limit < (8LL << 20))
 				die("--limit '%s': give at least 8m, or the child dies before it starts", optarg);
+			limit_given = 1;
 			break;
 		case 't':
 			if (parse_size(optarg, touch, why, sizeof(why)) < 0 || *touch == CG_MAX)
@@ -285,7 +298,11 @@ static void parse_args(int argc, char **argv, long long *limit, long long *touch
 				die("--touch '%s': give at most 64g", optarg);
 			touch_given = 1;
 			break;
-		case 'a': *late = 1; break;
+		case 'a': case 'j': case 'p':
+			if (*mode != OOM)
+				die("--late-attach, --after-join and --pids are separate experiments; give one");
+			*mode = c == 'a' ? LATE : c == 'j' ? AFTER_JOIN : PIDS;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -293,16 +310,22 @@ static void parse_args(int argc, char **argv, long long *limit, long long *touch
 	if (optind < argc)
 		die("unexpected argument '%s'; see --help", argv[optind]);
 	/* The escaping worker really allocates on the host: keep it modest. */
-	if (*late && !touch_given)
+	if (*mode == LATE && !touch_given)
 		*touch = 3 * *limit;
+	if ((*mode == AFTER_JOIN || *mode == PIDS) && touch_given)
+		die("--touch is for the default experiment and --late-attach");
+	if (*mode == PIDS && limit_given)
+		die("--pids sets pids.max, not a memory limit: drop --limit");
+	if (*mode == AFTER_JOIN && !limit_given)
+		*limit = 50LL << 20; /* note 001's numbers: 50M, 100M before, 10M steps */
 }
 
 int main(int argc, char **argv)
 {
 	prog_name = "06-cgroup-memory";
 	long long limit = 100LL << 20, touch = 2048LL << 20;
-	int late = 0;
-	parse_args(argc, argv, &limit, &touch, &late);
+	enum mode mode = OOM;
+	parse_args(argc, argv, &limit, &touch, &mode);
 	if (geteuid() != 0)
 		die("creating a cgroup needs root: run with sudo");
 
@@ -311,23 +334,30 @@ int main(int argc, char **argv)
 	struct cgroup cg;
 	char leaf[64], l[32];
 	int rc = 1;
-	snprintf(leaf, sizeof(leaf), "06-mem-%d", (int)getpid());
+	snprintf(leaf, sizeof(leaf), "06-%s-%d", mode == PIDS ? "pids" : "mem", (int)getpid());
 	enum cg_layout layout;
 	if (cg_detect(&layout) < 0)
 		return 1;
 	say("=> cgroup layout: %s", cg_layout_name(layout));
 	step("creating cgroup %s/%s", CG_PARENT, leaf);
-	if (cg_create(&cg, leaf, CG_MEMORY) < 0)
+	if (cg_create(&cg, leaf, mode == PIDS ? CG_PIDS : CG_MEMORY) < 0)
 		return 1;
 	done();
-	say("   %s", cg_dir(&cg, "memory"));
+	say("   %s", cg.dirs[0].path);
+	if (mode == PIDS) {
+		rc = pids_experiment(&cg, 10, &stop_signal) != 0;
+		goto cleanup;
+	}
 	step("%s = %s, no swap (%s)", cg_file_name(&cg, "memory.max"), format_size(limit, l, sizeof(l)),
 	     layout == CG_LAYOUT_V2 ? "memory.swap.max 0" : "memory.memsw.limit_in_bytes, if present");
 	if (cg_set_memory_max(&cg, limit) < 0)
 		goto cleanup;
 	done();
 
-	rc = late ? late_attach_experiment(&cg, limit, touch) : oom_experiment(&cg, limit, touch);
+	if (mode == AFTER_JOIN)
+		rc = after_join_experiment(&cg, limit, 100LL << 20, 10LL << 20, &stop_signal) != 0;
+	else
+		rc = mode == LATE ? late_attach_experiment(&cg, limit, touch) : oom_experiment(&cg, limit, touch);
 
 cleanup:
 	if (stop_signal)

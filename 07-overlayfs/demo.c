@@ -289,7 +289,8 @@ static int explore_rootless(const char *parent)
 {
 	check_user_xattrs(parent);
 	struct gate gate;
-	gate_init(&gate);
+	if (gate_init(&gate) < 0)
+		die_errno("pipe2");
 	say("=> cloning a child with CLONE_NEWUSER|CLONE_NEWNS (uid %d outside)", (int)getuid());
 	pid_t child = clone3_fork(CLONE_NEWUSER | CLONE_NEWNS, -1, NULL);
 	if (child < 0)
@@ -303,7 +304,8 @@ static int explore_rootless(const char *parent)
 		wait_child(child);
 		exit(1);
 	}
-	gate_open(&gate);
+	if (gate_open(&gate) < 0)
+		die_errno("write to the child's gate");
 	int status = wait_child(child);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) == 100)
 		exit(1);

@@ -41,8 +41,11 @@ void put(const char *rel, const char *text, int flags)
 	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
 	if (fd < 0)
 		die_errno("open %s", p);
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+	ssize_t n = write(fd, text, strlen(text));
+	if (n < 0)
 		die_errno("write %s", p);
+	if ((size_t)n != strlen(text))
+		die("write %s: %zd of %zu bytes written", p, n, strlen(text));
 	/* A filesystem may report a deferred write error only at close. */
 	if (close(fd) < 0)
 		die_errno("close %s", p);

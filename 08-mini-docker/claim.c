@@ -38,8 +38,10 @@ static int apply_image(struct run_opts *o, const struct image_ref *img, char ***
 		return -1;
 	}
 	*argv = calloc((size_t)(nentry + nrest + 1), sizeof(char *));
-	if (!*argv)
-		die("out of memory");
+	if (!*argv) {
+		snprintf(why, why_size, "the command: out of memory");
+		return -1;
+	}
 	for (int i = 0; i < nentry; i++)
 		(*argv)[i] = entry[i];
 	for (int i = 0; i < nrest; i++)
@@ -70,18 +72,24 @@ static int apply_image(struct run_opts *o, const struct image_ref *img, char ***
 	return 0;
 }
 
+/* A copy of n strings, NULL-terminated; NULL (errno ENOMEM) if one could
+ * not be made. */
 static char **strv_dup(char *const *v, int n)
 {
 	char **out = calloc((size_t)n + 1, sizeof(char *));
-	if (!out)
-		die("out of memory");
-	for (int i = 0; i < n; i++)
-		out[i] = strdup(v[i]);
+	for (int i = 0; out && i < n; i++)
+		if (!(out[i] = strdup(v[i]))) {
+			while (i-- > 0)
+				free(out[i]);
+			free(out);
+			out = NULL;
+		}
 	return out;
 }
 
-/* The record `ps`, `inspect`, `exec` and `rm` will read. */
-static void record_init(struct ctr *r, const struct run_opts *o, const struct image_ref *img,
+/* The record `ps`, `inspect`, `exec` and `rm` will read. 0, or -1 with
+ * errno ENOMEM (what was copied is ctr_free's). */
+static int record_init(struct ctr *r, const struct run_opts *o, const struct image_ref *img,
 			const struct container *c, const char *name)
 {
 	memset(r, 0, sizeof(*r));
@@ -109,18 +117,46 @@ static void record_init(struct ctr *r, const struct run_opts *o, const struct im
 	net_record(r, o);
 	for (r->argc = 0; o->argv[r->argc]; r->argc++)
 		;
-	r->argv = strv_dup(o->argv, r->argc);
+	if (!(r->argv = strv_dup(o->argv, r->argc)))
+		return -1;
+	if (!(r->env = strv_dup((char *const *)o->env, o->nenv)))
+		return -1;
 	r->nenv = o->nenv;
-	r->env = strv_dup((char *const *)o->env, o->nenv);
 	for (int i = 0; i < o->nvol; i++) {
-		r->vol[i].host = strdup(o->vol[i].host);
-		r->vol[i].container = strdup(o->vol[i].container);
+		r->nvol = i + 1;
 		r->vol[i].readonly = o->vol[i].readonly;
+		if (!(r->vol[i].host = strdup(o->vol[i].host)) ||
+		    !(r->vol[i].container = strdup(o->vol[i].container)))
+			return -1;
 	}
-	r->nvol = o->nvol;
 	for (int i = 0; i < img->nlower; i++)
-		r->lower[i] = strdup(img->lower[i]);
-	r->nlower = img->nlower;
+		if (!(r->lower[r->nlower++] = strdup(img->lower[i])))
+			return -1;
+	return 0;
+}
+
+void opts_from_record(const struct ctr *saved, struct run_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->tty = saved->tty;
+	o->rootless = saved->rootless;
+	o->init = saved->init;
+	o->name = saved->name;
+	o->hostname = saved->hostname;
+	o->workdir = saved->workdir;
+	o->user = saved->user;
+	o->seccomp = saved->seccomp;
+	o->image = saved->image;
+	o->memory = saved->memory;
+	o->cpu_quota = saved->cpu_quota;
+	o->cpu_period = saved->cpu_period;
+	o->pids = saved->pids;
+	for (int i = 0; i < saved->nenv && i < MAX_ENV; i++)
+		o->env[o->nenv++] = saved->env[i];
+	for (int i = 0; i < saved->nvol && i < MAX_VOLUMES; i++)
+		o->vol[o->nvol++] = saved->vol[i];
+	o->argv = saved->argv;
+	net_opts_restore(o, saved);
 }
 
 /* Save the record under the lock. */
@@ -134,13 +170,15 @@ int record_save(const char *root, const char *run, const struct ctr *r)
 	return rc;
 }
 
-/* ROOT/containers/<id> and the overlay dirs in it. */
-void set_paths(struct runner *r)
+/* ROOT/containers/<id> and the overlay dirs in it. 0 or -1 (printed). */
+static int set_paths(struct runner *r)
 {
-	ctr_dir(r->root, r->c.id, r->cdir, sizeof(r->cdir));
-	ctr_overlay_path(r->root, r->c.id, "upper", r->c.upper, sizeof(r->c.upper));
-	ctr_overlay_path(r->root, r->c.id, "work", r->c.work, sizeof(r->c.work));
-	ctr_overlay_path(r->root, r->c.id, "merged", r->c.merged, sizeof(r->c.merged));
+	if (ctr_dir(r->root, r->c.id, r->cdir, sizeof(r->cdir)) < 0 ||
+	    ctr_overlay_path(r->root, r->c.id, "upper", r->c.upper, sizeof(r->c.upper)) < 0 ||
+	    ctr_overlay_path(r->root, r->c.id, "work", r->c.work, sizeof(r->c.work)) < 0 ||
+	    ctr_overlay_path(r->root, r->c.id, "merged", r->c.merged, sizeof(r->c.merged)) < 0)
+		return warn_errno("the directories of %.12s in %s", r->c.id, r->root);
+	return 0;
 }
 
 /* Under the lock: tidy up after killed runners, resolve the image (an rmi
@@ -171,7 +209,8 @@ int claim(struct runner *r)
 	char name[sizeof(r->rec.name)];
 	snprintf(name, sizeof(name), "%.*s", o->name ? 63 : 12, o->name ? o->name : c->id);
 	/* symlink(2) is atomic: of two runs with one name, exactly one wins. */
-	ctr_name_path(r->root, name, r->namelink, sizeof(r->namelink));
+	if (ctr_name_path(r->root, name, r->namelink, sizeof(r->namelink)) < 0)
+		return warn_errno("the name %s in %s", name, r->root);
 	if (symlink(c->id, r->namelink) < 0) {
 		char other[128] = "";
 		ssize_t n = readlink(r->namelink, other, sizeof(other) - 1);
@@ -184,13 +223,15 @@ int claim(struct runner *r)
 		return -1;
 	}
 	r->named = 1;
-	set_paths(r);
+	if (set_paths(r) < 0)
+		return -1;
 	if (mkdir(r->cdir, 0700) < 0)
 		return warn_errno("mkdir %s", r->cdir);
 	r->recorded = 1;
 	if (mkdir(c->upper, 0755) < 0 || mkdir(c->work, 0700) < 0 || mkdir(c->merged, 0755) < 0)
 		return warn_errno("mkdir in %s", r->cdir);
-	record_init(&r->rec, o, &r->img, c, name);
+	if (record_init(&r->rec, o, &r->img, c, name) < 0)
+		return warn_errno("the record of %.12s", c->id);
 	if (ctr_save(r->root, r->run, &r->rec) < 0)
 		return -1;
 	state_unlock(r->lock);
@@ -219,7 +260,8 @@ int reclaim(struct runner *r)
 	snprintf(c->hostname, sizeof(c->hostname), "%s", r->rec.hostname);
 	c->lowers = (const char *const *)r->rec.lower;
 	c->nlowers = (size_t)r->rec.nlower;
-	set_paths(r);
+	if (set_paths(r) < 0)
+		return -1;
 	r->rec.status = CTR_CREATED;
 	r->rec.exit_code = r->rec.oom_killed = 0;
 	r->rec.pid = 0;

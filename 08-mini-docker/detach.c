@@ -80,9 +80,8 @@ void detach_report(int *fd, const char *fmt, ...)
 void detach_let_go(const char *root, const char *id)
 {
 	char log[PATH_MAX + 160];
-	ctr_log_path(root, id, log, sizeof(log));
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int logfd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
+	int logfd = ctr_log_path(root, id, log, sizeof(log)) < 0 ? -1 : open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (null >= 0 && logfd >= 0) {
 		dup2(null, STDIN_FILENO);
 		dup2(logfd, STDOUT_FILENO);

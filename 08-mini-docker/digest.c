@@ -10,13 +10,12 @@
 #include "digest.h"
 
 #include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/opensslv.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common.h"
 
@@ -34,29 +33,46 @@ static struct {
 	__typeof__(EVP_DigestInit_ex) *init;
 	__typeof__(EVP_DigestUpdate) *update;
 	__typeof__(EVP_DigestFinal_ex) *final;
+	__typeof__(ERR_get_error) *err_get;
+	__typeof__(ERR_error_string_n) *err_string;
 } evp;
 
 static void *sym(void *lib, const char *name)
 {
 	void *f = dlsym(lib, name);
 	if (!f)
-		die("dlsym %s in " LIBCRYPTO ": %s", name, dlerror());
+		warn("dlsym %s in " LIBCRYPTO ": %s", name, dlerror());
 	return f;
 }
 
-static void evp_load(void)
+/* libcrypto, opened once. 0, or -1 (printed): mini-docker then goes on
+ * without digests, and every command that needs one fails. */
+static int evp_load(void)
 {
 	if (evp.final)
-		return;
+		return 0;
 	void *lib = dlopen(LIBCRYPTO, RTLD_NOW | RTLD_LOCAL);
 	if (!lib)
-		die("dlopen " LIBCRYPTO ": %s (install OpenSSL's libcrypto: make deps)", dlerror());
-	evp.ctx_new = sym(lib, "EVP_MD_CTX_new");
-	evp.ctx_free = sym(lib, "EVP_MD_CTX_free");
-	evp.sha256 = sym(lib, "EVP_sha256");
-	evp.init = sym(lib, "EVP_DigestInit_ex");
-	evp.update = sym(lib, "EVP_DigestUpdate");
-	evp.final = sym(lib, "EVP_DigestFinal_ex");
+		return warn("dlopen " LIBCRYPTO ": %s (install OpenSSL's libcrypto: make deps)", dlerror());
+	if (!(evp.ctx_new = sym(lib, "EVP_MD_CTX_new")) || !(evp.ctx_free = sym(lib, "EVP_MD_CTX_free")) ||
+	    !(evp.sha256 = sym(lib, "EVP_sha256")) || !(evp.init = sym(lib, "EVP_DigestInit_ex")) ||
+	    !(evp.update = sym(lib, "EVP_DigestUpdate")) || !(evp.err_get = sym(lib, "ERR_get_error")) ||
+	    !(evp.err_string = sym(lib, "ERR_error_string_n")) || !(evp.final = sym(lib, "EVP_DigestFinal_ex"))) {
+		evp.final = NULL; /* loaded last: set only when all are */
+		return -1;
+	}
+	return 0;
+}
+
+/* "call: reason", the reason from libcrypto's error queue (it does not
+ * set errno). -1. */
+static int evp_failed(const char *call)
+{
+	unsigned long e = evp.err_get();
+	char reason[256] = "no reason given by libcrypto";
+	if (e)
+		evp.err_string(e, reason, sizeof(reason));
+	return warn("%s(sha256): %s", call, reason);
 }
 
 static void to_hex(const unsigned char *md, char out[65])
@@ -69,116 +85,73 @@ static void to_hex(const unsigned char *md, char out[65])
 	out[64] = '\0';
 }
 
-struct mem_src {
-	const void *data;
-	size_t len;
-};
-
-static int mem_next(void *arg, const void **buf, size_t *len)
+int sha256_hex(const void *data, size_t len, char out[65])
 {
-	struct mem_src *m = arg;
-	*buf = m->data;
-	*len = m->len;
-	m->len = 0;
-	return 0;
+	struct sha256 *h = sha256_new();
+	if (!h)
+		return -1;
+	sha256_add(h, data, len);
+	return sha256_end(h, out);
 }
 
-void sha256_hex(const void *data, size_t len, char out[65])
-{
-	struct mem_src m = { data, len };
-	sha256_stream(mem_next, &m, out);
-}
-
-void chain_id(const char *parent, const char *diff, char out[65])
+int chain_id(const char *parent, const char *diff, char out[65])
 {
 	if (!parent) {
 		memcpy(out, diff, 64);
 		out[64] = '\0';
-		return;
+		return 0;
 	}
 	/* exactly what the notes pipe into sha256sum with echo -n */
 	char text[160];
 	int n = snprintf(text, sizeof(text), "sha256:%.64s sha256:%.64s", parent, diff);
-	sha256_hex(text, (size_t)n, out);
+	return sha256_hex(text, (size_t)n, out);
 }
 
-int sha256_stream(int (*next)(void *arg, const void **buf, size_t *len), void *arg, char out[65])
-{
-	evp_load();
-	EVP_MD_CTX *ctx = evp.ctx_new();
-	if (!ctx || !evp.init(ctx, evp.sha256(), NULL))
-		die("EVP_DigestInit_ex(sha256) failed");
-	const void *buf;
-	size_t len;
-	int r;
-	while ((r = next(arg, &buf, &len)) == 0 && len > 0)
-		if (!evp.update(ctx, buf, len))
-			die("EVP_DigestUpdate failed");
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	if (!evp.final(ctx, md, &mdlen) || mdlen != 32)
-		die("EVP_DigestFinal_ex(sha256) failed");
-	evp.ctx_free(ctx);
-	if (r < 0)
-		return -1;
-	to_hex(md, out);
-	return 0;
-}
-
-struct file_src {
-	int fd;
-	char buf[1 << 16];
+/* libcrypto's context, and whether an add failed: sha256_add has nowhere
+ * to return it (it runs inside libarchive's read callbacks), so end does. */
+struct sha256 {
+	EVP_MD_CTX *ctx;
+	int failed;
 };
 
-static int file_next(void *arg, const void **buf, size_t *len)
-{
-	struct file_src *f = arg;
-	ssize_t n;
-	do
-		n = read(f->fd, f->buf, sizeof(f->buf));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	*buf = f->buf;
-	*len = (size_t)n;
-	return 0;
-}
-
-int file_sha256(const char *path, char out[65])
-{
-	struct file_src f;
-	f.fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f.fd < 0)
-		return -1;
-	int rc = sha256_stream(file_next, &f, out);
-	int err = errno;
-	close(f.fd);
-	errno = err;
-	return rc;
-}
-
-/* The context is libcrypto's own; the struct only gives it a type here. */
 struct sha256 *sha256_new(void)
 {
-	evp_load();
-	EVP_MD_CTX *ctx = evp.ctx_new();
-	if (!ctx || !evp.init(ctx, evp.sha256(), NULL))
-		die("EVP_DigestInit_ex(sha256) failed");
-	return (struct sha256 *)ctx;
+	if (evp_load() < 0)
+		return NULL;
+	struct sha256 *h = calloc(1, sizeof(*h));
+	if (!h) {
+		warn_errno("sha256: allocate a context");
+		return NULL;
+	}
+	h->ctx = evp.ctx_new();
+	if (!h->ctx || !evp.init(h->ctx, evp.sha256(), NULL)) {
+		evp_failed(h->ctx ? "EVP_DigestInit_ex" : "EVP_MD_CTX_new");
+		if (h->ctx)
+			evp.ctx_free(h->ctx);
+		free(h);
+		return NULL;
+	}
+	return h;
 }
 
 void sha256_add(struct sha256 *h, const void *data, size_t len)
 {
-	if (len > 0 && !evp.update((EVP_MD_CTX *)h, data, len))
-		die("EVP_DigestUpdate failed");
+	if (len > 0 && !h->failed && !evp.update(h->ctx, data, len)) {
+		evp_failed("EVP_DigestUpdate");
+		h->failed = 1;
+	}
 }
 
-void sha256_end(struct sha256 *h, char out[65])
+int sha256_end(struct sha256 *h, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	if (!evp.final((EVP_MD_CTX *)h, md, &mdlen) || mdlen != 32)
-		die("EVP_DigestFinal_ex(sha256) failed");
-	evp.ctx_free((EVP_MD_CTX *)h);
-	to_hex(md, out);
+	int rc = h->failed ? -1 : 0;
+	if (rc == 0 && (!evp.final(h->ctx, md, &mdlen) || mdlen != 32))
+		rc = evp_failed("EVP_DigestFinal_ex");
+	evp.ctx_free(h->ctx);
+	free(h);
+	if (rc == 0)
+		to_hex(md, out);
+	return rc;
 }

@@ -14,22 +14,24 @@
 
 #include <stddef.h>
 
-/* 64 lowercase hex digits of sha256(data). Pure. */
-void sha256_hex(const void *data, size_t len, char out[65]);
+/* Every function here reports its own failure: libcrypto missing (it is
+ * opened on the first digest, see digest.c) or one of its calls failing
+ * prints one line naming the call and libcrypto's reason; the caller only
+ * passes the -1 on (errno means nothing then). */
+
+/* 64 lowercase hex digits of sha256(data). 0 or -1 (printed). */
+int sha256_hex(const void *data, size_t len, char out[65]);
 /* ChainID from the parent's ChainID (NULL for the bottom layer) and this
- * layer's DiffID, both as 64 hex digits without "sha256:". Pure. */
-void chain_id(const char *parent, const char *diff, char out[65]);
-/* sha256 of a byte stream: next() hands out the next piece (0 with *len 0
- * at the end, -1 on an error, which is returned). 0 or -1. */
-int sha256_stream(int (*next)(void *arg, const void **buf, size_t *len), void *arg, char out[65]);
-/* sha256 of a file's bytes as they are (a blob digest). 0 or -1 (errno). */
-int file_sha256(const char *path, char out[65]);
+ * layer's DiffID, both as 64 hex digits without "sha256:". 0 or -1
+ * (printed). */
+int chain_id(const char *parent, const char *diff, char out[65]);
 /* sha256 fed piece by piece, for two digests of one pass over a layer
- * (its blob's and its DiffID, layer.c): new, add as often as needed, then
- * end, which writes the hex and frees it. */
+ * (its blob's and its DiffID, layer.c): new (NULL, printed, on a failure),
+ * add as often as needed (a failure is printed and remembered), then end,
+ * which writes the hex and frees it: 0, or -1 if any step failed. */
 struct sha256;
 struct sha256 *sha256_new(void);
 void sha256_add(struct sha256 *h, const void *data, size_t len);
-void sha256_end(struct sha256 *h, char out[65]);
+int sha256_end(struct sha256 *h, char out[65]);
 
 #endif

@@ -117,7 +117,9 @@ static int nsfile(pid_t pid, const char *name)
 	int fd = ns_open(pid, name);
 	if (fd < 0) {
 		char p[64];
+		int err = errno;
 		ns_path(pid, name, p, sizeof(p));
+		errno = err;
 		warn_errno("open %s", p);
 	}
 	return fd;
@@ -181,11 +183,13 @@ noreturn static void fail(const char *what)
 noreturn static void enter(const struct ctr *r, const struct exec_opts *o, int pidfd,
 			   const int *fds, int slave, int err_fd, const struct sock_fprog *prog)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		fail("prctl(PR_SET_PDEATHSIG)");
 	default_signals();
 	/* Until exec nobody in the container may ptrace us: we still hold
 	 * fds to the host (the pidfd, /proc files, the cgroup). */
-	prctl(PR_SET_DUMPABLE, 0);
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		fail("prctl(PR_SET_DUMPABLE)");
 	/* (a rootless container's user namespace: the parent joined it) */
 	int flags = CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS, failed;
 	/* through the pidfd, one call joins them all, atomically, in the
@@ -217,7 +221,8 @@ noreturn static void enter(const struct ctr *r, const struct exec_opts *o, int p
 noreturn static void helper(const struct ctr *r, const struct exec_opts *o, const struct cgroup *cg,
 			    int pidfd, const int *fds, int slave, int err_fd, const struct sock_fprog *prog)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		fail("prctl(PR_SET_PDEATHSIG)");
 	/* Joining a PID namespace takes CAP_SYS_ADMIN both over it and in
 	 * our own user namespace. A rootless user has neither on the host,
 	 * so it first enters the container's user namespace, which it owns

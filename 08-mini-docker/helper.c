@@ -41,6 +41,32 @@ static int helper_path(char *out, size_t size, char *why, size_t why_size)
 	return 0;
 }
 
+/* The helper's one stdout line from fd, then its exit status. A stop
+ * signal interrupts read and waitpid (the handler has no SA_RESTART):
+ * pass it on once, then wait for the helper to go. waitpid's result. */
+static int read_and_reap(pid_t pid, int fd, char *line, size_t line_size, int *status)
+{
+	size_t len = 0;
+	ssize_t n;
+	int told = 0, waited;
+	for (;;) {
+		if (helper_stop && !told)
+			told = kill(pid, SIGTERM) == 0;
+		n = read(fd, line + len, line_size - 1 - len);
+		if (n > 0 && (len += (size_t)n) < line_size - 1)
+			continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		break;
+	}
+	line[len] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	while ((waited = waitpid(pid, status, 0)) < 0 && errno == EINTR)
+		if (helper_stop && !told)
+			told = kill(pid, SIGTERM) == 0;
+	return waited;
+}
+
 /* Run the helper with args and in_fd (if >= 0) as its stdin, its one
  * stdout line in line. posix_spawn is vfork-like (the child borrows our
  * memory until it execs), so a spawn costs no copy of our page tables. */
@@ -66,10 +92,12 @@ static int helper(char *const args[], int in_fd, char *line, size_t line_size, c
 		snprintf(why, why_size, "pipe2: %s", strerror(errno));
 		goto out;
 	}
-	/* dup2 onto fd 0 and 1 clears close-on-exec on the copies only */
-	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+	/* dup2 onto fd 0 and 1 clears close-on-exec on the copies only.
+	 * stdin first: `save` hands our stdout as the helper's stdin, and
+	 * after the result pipe took fd 1 that fd would name the pipe. */
 	if (in_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
 	/* who the helper's parent must be (layer_main.c) */
 	char self[16];
 	snprintf(self, sizeof(self), "%d", (int)getpid());
@@ -83,29 +111,11 @@ static int helper(char *const args[], int in_fd, char *line, size_t line_size, c
 	}
 	close(p[1]);
 	p[1] = -1;
-	/* A stop signal interrupts read and waitpid (the handler has no
-	 * SA_RESTART): pass it on once, then wait for the helper to go. */
-	size_t len = 0;
-	ssize_t n;
-	int told = 0;
-	for (;;) {
-		if (helper_stop && !told)
-			told = kill(pid, SIGTERM) == 0;
-		n = read(p[0], line + len, line_size - 1 - len);
-		if (n > 0 && (len += (size_t)n) < line_size - 1)
-			continue;
-		if (n < 0 && errno == EINTR)
-			continue;
-		break;
-	}
-	line[len] = '\0';
-	line[strcspn(line, "\n")] = '\0';
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		if (helper_stop && !told)
-			told = kill(pid, SIGTERM) == 0;
+	int status = 0, waited = read_and_reap(pid, p[0], line, line_size, &status);
 	pid = -1;
-	if (helper_stop)
+	if (waited < 0)
+		snprintf(why, why_size, "waitpid %s: %s", path, strerror(errno));
+	else if (helper_stop)
 		snprintf(why, why_size, "interrupted");
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		rc = 0;
@@ -116,8 +126,8 @@ static int helper(char *const args[], int in_fd, char *line, size_t line_size, c
 		snprintf(why, why_size, "%s %s: %s", path, args[0], describe_status(status, how, sizeof(how)));
 	}
 out:
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	if (pid > 0 && waitpid(pid, NULL, 0) < 0)
+		warn_errno("waitpid %s", path);
 	if (p[0] >= 0)
 		close(p[0]);
 	if (p[1] >= 0)
@@ -143,12 +153,12 @@ static int parse_unpacked(const char *line, char blob[65], char diff[65], long l
 	return 0;
 }
 
-int helper_unpack(int fd, const char *dir, const char *want_blob, char blob[65], char diff[65],
-		  long long *size, char *why, size_t why_size)
+int helper_unpack(int fd, const char *dir, const char *keep, const char *want_blob, char blob[65],
+		  char diff[65], long long *size, char *why, size_t why_size)
 {
 	char line[1024];
-	if (helper((char *[]){ "unpack", (char *)dir, (char *)want_blob, NULL }, fd, line, sizeof(line),
-		   why, why_size) < 0)
+	if (helper((char *[]){ "unpack", (char *)dir, (char *)(want_blob ? want_blob : "-"), (char *)keep, NULL },
+		   fd, line, sizeof(line), why, why_size) < 0)
 		return -1;
 	if (parse_unpacked(line, blob, diff, size) < 0) {
 		snprintf(why, why_size, "mini-docker-layer unpack: no digests and size in '%s'", line);
@@ -169,4 +179,10 @@ int helper_extract(int fd, const char *dir, char *why, size_t why_size)
 	char line[1024];
 	return helper((char *[]){ "extract", (char *)dir, NULL }, fd, line, sizeof(line), why,
 		      why_size);
+}
+
+int helper_save(const char *stage, int out_fd, char *why, size_t why_size)
+{
+	char line[1024];
+	return helper((char *[]){ "save", (char *)stage, NULL }, out_fd, line, sizeof(line), why, why_size);
 }

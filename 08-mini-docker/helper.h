@@ -24,10 +24,14 @@ extern volatile sig_atomic_t helper_stop;
 /* layer_unpack() of layer.h on the layer read from fd (which the helper
  * gets as its stdin: an fd, not a path it would open again): blob and diff
  * get the layer's two digests, *size the bytes of its regular files.
+ * keep (or NULL): where the layer's tar is kept, gzipped, for `save`.
  * want_blob (or NULL): the blob digest the archive promised, for a clearer
  * reason ("corrupt") when a damaged blob does not even unpack. */
-int helper_unpack(int fd, const char *dir, const char *want_blob, char blob[65], char diff[65],
-		  long long *size, char *why, size_t why_size);
+int helper_unpack(int fd, const char *dir, const char *keep, const char *want_blob, char blob[65],
+		  char diff[65], long long *size, char *why, size_t why_size);
+/* save_write(): the staged directory as a tar, written to out_fd (which
+ * the helper gets as its stdin). */
+int helper_save(const char *stage, int out_fd, char *why, size_t why_size);
 /* layer_pack(): an overlay upper dir to a layer tar. */
 int helper_pack(const char *upper, const char *tar, char *why, size_t why_size);
 /* tar_extract(): the plain tar read from fd, no whiteouts. */

@@ -48,7 +48,8 @@ json_object *config_read(const char *root, const char *hex, char *why, size_t wh
 int config_store(const char *root, const char *bytes, size_t len, char id[65])
 {
 	char p[PATH_MAX];
-	sha256_hex(bytes, len, id);
+	if (sha256_hex(bytes, len, id) < 0)
+		return -1;
 	if (path_imagedb(root, id, p, sizeof(p)) < 0)
 		return warn_errno("imagedb under %s", root);
 	return write_atomic(p, bytes, len, 0600, 1);
@@ -64,7 +65,7 @@ void now_rfc3339(char *buf, size_t size)
 /* ---- resolve ------------------------------------------------------------ */
 
 /* NAME[:TAG], sha256:<hex>, or a hex prefix -> image id hex. */
-static int find_image(const char *root, const char *name, char hex[65], char *why, size_t why_size)
+int image_find(const char *root, const char *name, char hex[65], char *why, size_t why_size)
 {
 	char repo[256], tag[130], p[PATH_MAX];
 	const char *h = strip_sha(name);
@@ -150,7 +151,7 @@ int image_resolve(const char *root, const char *name, struct image_ref *img, cha
 		return 0;
 	}
 	char hex[65], chains[MAX_LAYERS][65];
-	if (find_image(root, name, hex, why, why_size) < 0)
+	if (image_find(root, name, hex, why, why_size) < 0)
 		return -1;
 	json_object *cfg = config_read(root, hex, why, why_size);
 	if (!cfg)
@@ -202,18 +203,20 @@ void image_ref_free(struct image_ref *img)
 
 /* ---- who still needs an image --------------------------------------------- */
 
-/* The name of a container (running or not) made from image hex, or NULL. */
-static const char *image_user(const char *root, const char *hex, char *name, size_t size)
+/* A container (running or not) made from image hex: its id, and whether
+ * it runs. 1 if there is one, 0 if none, -1 if the containers could not
+ * be listed (then the image counts as used: nothing is deleted). */
+static int image_user(const char *root, const char *hex, char id[65], int *running)
 {
 	char run[PATH_MAX];
 	struct ctr *cs;
 	run_root(geteuid() != 0, run, sizeof(run));
-	int n = ctr_list(root, run, &cs);
-	const char *found = NULL;
+	int n = ctr_list(root, run, &cs), found = n < 0 ? -1 : 0;
 	for (int i = 0; i < n; i++) {
 		if (!found && strcmp(strip_sha(cs[i].image_id), hex) == 0) {
-			snprintf(name, size, "%s", cs[i].name);
-			found = name;
+			snprintf(id, 65, "%s", cs[i].id);
+			*running = ctr_running(&cs[i]);
+			found = 1;
 		}
 		ctr_free(&cs[i]);
 	}
@@ -239,12 +242,13 @@ static int image_delete(const char *root, const char *hex, int quiet)
  * name leaves no invisible image behind. Lock held. */
 int image_tag(const char *root, const char *ref, const char *hex, int announce)
 {
-	char old[65], user[64];
+	char old[65], user[65];
+	int running;
 	if (repos_tag(root, ref, hex, announce, old) < 0)
 		return -1;
 	if (old[0]) {
 		json_object *o = repos_read(root);
-		if (repos_count(o, old, NULL) == 0 && !image_user(root, old, user, sizeof(user))) {
+		if (repos_count(o, old, NULL) == 0 && image_user(root, old, user, &running) == 0) {
 			char p[PATH_MAX];
 			if (path_imagedb(root, old, p, sizeof(p)) == 0 && unlink(p) == 0)
 				layers_collect(root, 1);
@@ -255,7 +259,7 @@ int image_tag(const char *root, const char *ref, const char *hex, int announce)
 }
 
 
-static long long image_size(const char *root, json_object *cfg)
+long long image_size(const char *root, json_object *cfg)
 {
 	char chains[MAX_LAYERS][65], why[256], buf[32];
 	long long total = 0;
@@ -266,61 +270,65 @@ static long long image_size(const char *root, json_object *cfg)
 	return total;
 }
 
-int image_list(const char *root)
+/* `tag SOURCE TARGET`: one more name for an image (a tag that named
+ * another image moves; that image goes if nothing else needs it). */
+int image_tag_cmd(const char *root, const char *source, const char *target)
 {
-	json_object *o = repos_read(root), *all;
-	json_object_object_get_ex(o, "Repositories", &all);
-	printf("%-24s %-12s %-14s %-24s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
-	time_t now = time(NULL);
-	json_object_object_foreach(all, repo, tags) {
-		json_object_object_foreach(tags, key, idv) {
-			const char *hex = strip_sha(json_object_get_string(idv));
-			char why[512], ago[64], size[32], when[80] = "N/A";
-			json_object *cfg = config_read(root, hex, why, sizeof(why)), *cr;
-			long long bytes = 0;
-			if (cfg) {
-				struct timespec ts;
-				if (json_object_object_get_ex(cfg, "created", &cr) &&
-				    parse_rfc3339(json_object_get_string(cr), &ts) == 0)
-					snprintf(when, sizeof(when), "%s ago",
-						 human_duration(now - ts.tv_sec, ago, sizeof(ago)));
-				bytes = image_size(root, cfg);
-				json_object_put(cfg);
-			}
-			printf("%-24s %-12s %-14.12s %-24s %s\n", repo, key + strlen(repo) + 1, hex, when,
-			       human_size(bytes, size, sizeof(size)));
-		}
+	char hex[65], why[PATH_MAX + 256], repo[256], tag[130];
+	if (ref_parse(target, repo, sizeof(repo), tag, sizeof(tag), why, sizeof(why)) < 0) {
+		fprintf(stderr, "mini-docker: tag: %s\n", why);
+		return 1;
 	}
-	/* images no tag names (a container still uses them): as Docker, <none> */
-	char p[PATH_MAX];
-	DIR *d = path_imagedb(root, NULL, p, sizeof(p)) == 0 ? opendir(p) : NULL;
-	struct dirent *e;
-	while (d && (e = readdir(d)) != NULL) {
-		if (!is_hex64(e->d_name) || repos_count(o, e->d_name, NULL) > 0)
-			continue;
-		char why[512], size[32];
-		json_object *cfg = config_read(root, e->d_name, why, sizeof(why));
-		printf("%-24s %-12s %-14.12s %-24s %s\n", "<none>", "<none>", e->d_name, "",
-		       human_size(cfg ? image_size(root, cfg) : 0, size, sizeof(size)));
-		json_object_put(cfg);
-	}
-	if (d)
-		closedir(d);
-	json_object_put(o);
-	return 0;
+	int lock = store_lock(root), rc = 1;
+	if (lock < 0)
+		return 1;
+	if (image_find(root, source, hex, why, sizeof(why)) < 0)
+		fprintf(stderr, "mini-docker: tag: %s\n", why);
+	else if (image_tag(root, target, hex, 0) == 0)
+		rc = 0;
+	return store_unlock(lock, rc);
 }
 
-/* rmi NAME untags that name; rmi ID every tag of the image. The image
- * itself goes when no tag is left, and not while a container uses it;
- * then so does every layer no other image reaches. */
-int image_rmi(const char *root, const char *ref)
+/* Whether rmi may go on, with Docker's words when it may not: a tag that
+ * is an image's last name, while a container uses the image; an id that
+ * several tags name (unless forced); an id a container uses. */
+static int rmi_conflict(const char *root, const char *ref, const char *hex, int by_name, int tags_left,
+			int force)
 {
-	char hex[65], why[PATH_MAX + 256], repo[256], tag[130], key[400], user[64];
+	char user[65];
+	int running = 0;
+	if (!by_name && tags_left > 1 && !force) {
+		fprintf(stderr, "mini-docker: rmi: conflict: unable to delete %.12s (must be forced) - image "
+			"is referenced in multiple repositories\n", hex);
+		return -1;
+	}
+	if (by_name && tags_left > 0)
+		return 0; /* only a name goes: the image stays */
+	int used = image_user(root, hex, user, &running);
+	if (used <= 0) /* -1: the containers could not be listed (printed) */
+		return used;
+	if (by_name)
+		fprintf(stderr, "mini-docker: rmi: conflict: unable to remove repository reference \"%s\" "
+			"(must force) - container %.12s is using its referenced image %.12s\n", ref, user, hex);
+	else
+		fprintf(stderr, "mini-docker: rmi: conflict: unable to delete %.12s (%s) - image is being used "
+			"by %s container %.12s\n", hex, running ? "cannot be forced" : "must be forced",
+			running ? "running" : "stopped", user);
+	return -1;
+}
+
+/* rmi NAME untags that name, and deletes the image only if it was its last
+ * name; rmi ID deletes the image and so all its tags, as Docker does.
+ * Then every layer no other image reaches goes too. Exit status 1 for a
+ * refusal, as Docker's. */
+int image_rmi(const char *root, const char *ref, int force)
+{
+	char hex[65], why[PATH_MAX + 256], repo[256], tag[130], key[400];
 	int lock = store_lock(root), rc = 1;
 	if (lock < 0)
 		return 1;
 	json_object *o = repos_read(root);
-	if (find_image(root, ref, hex, why, sizeof(why)) < 0) {
+	if (image_find(root, ref, hex, why, sizeof(why)) < 0) {
 		fprintf(stderr, "mini-docker: rmi: %s\n", why);
 		goto out;
 	}
@@ -328,14 +336,11 @@ int image_rmi(const char *root, const char *ref)
 		      repos_get(o, repo, tag) != NULL;
 	snprintf(key, sizeof(key), "%s:%s", repo, tag);
 	const char *only = by_name ? key : NULL;
-	int image_goes = repos_count(o, hex, only) == 0 || !by_name;
-	if (image_goes && image_user(root, hex, user, sizeof(user))) {
-		fprintf(stderr, "mini-docker: rmi: image %s is used by container %s; remove the "
-			"container first\n", ref, user);
+	int left = repos_count(o, hex, only);
+	if (rmi_conflict(root, ref, hex, by_name, left, force) < 0)
 		goto out;
-	}
 	repos_untag(o, hex, only);
-	if (repos_write(root, o) < 0 || (image_goes && image_delete(root, hex, 0) < 0))
+	if (repos_write(root, o) < 0 || ((!by_name || left == 0) && image_delete(root, hex, 0) < 0))
 		goto out;
 	rc = 0;
 out:

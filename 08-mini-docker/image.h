@@ -11,8 +11,10 @@
  * once per ChainID, however many images share it.
  *
  * The lesson's files: ref.c (names, repositories.json), layerstore.c (the
- * layer store, its lock and collectors), image.c (configs, resolve,
- * images, rmi), load.c (import, load), commit.c (commit). */
+ * layer store and its lock), layergc.c (collecting what nothing needs),
+ * image.c (configs, resolve, tag, rmi), imagelist.c (images),
+ * imageinspect.c (image inspect, history), load.c (import, load),
+ * save.c (save), commit.c and change.c (commit). */
 #ifndef IMAGE_H
 #define IMAGE_H
 
@@ -39,6 +41,14 @@ struct image_ref {
 int image_resolve(const char *root, const char *name, struct image_ref *img,
 		  char *why, size_t why_size);
 void image_ref_free(struct image_ref *img);
+/* NAME[:TAG], sha256:<hex> or a unique prefix of 4+ hex digits -> the
+ * image id's hex. 0, or -1 with a reason ("no such image: X"). */
+int image_find(const char *root, const char *name, char hex[65], char *why, size_t why_size);
+/* The bytes of an image's layers (their layerdb "size"), as Docker's Size. */
+long long image_size(const char *root, json_object *cfg);
+/* `image inspect`'s object for image hex, in Docker's shape (imageinspect.c),
+ * or NULL with a reason. */
+json_object *image_inspect(const char *root, const char *hex, char *why, size_t why_size);
 
 /* 4.26MB, 12B: Docker's SI sizes. Pure. */
 const char *human_size(long long bytes, char *buf, size_t size);
@@ -56,8 +66,11 @@ int image_tag(const char *root, const char *ref, const char *hex, int announce);
 /* The commands. Each returns the exit status and prints its errors. */
 int image_import(const char *root, const char *file, const char *ref);
 int image_load(const char *root, const char *input);
-int image_commit(const char *root, const char *run, const char *container, const char *ref);
-int image_list(const char *root);
-int image_rmi(const char *root, const char *ref);
+int image_commit(const char *root, const char *run, int argc, char **argv);
+int image_save(const char *root, int argc, char **argv);
+int image_list(const char *root, int quiet, int no_trunc);
+int image_rmi(const char *root, const char *ref, int force);
+int image_history(const char *root, int argc, char **argv);
+int image_tag_cmd(const char *root, const char *source, const char *target);
 
 #endif

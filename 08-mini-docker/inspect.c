@@ -1,5 +1,5 @@
 /* 08-mini-docker/inspect.c — the commands that look and change nothing
- * (ps, logs, inspect), and the escaping that makes a container's text safe
+ * (ps, logs; inspect is inspectcmd.c), and the escaping that makes a container's text safe
  * to print on the terminal that asked (see lifecycle.h). */
 #define _GNU_SOURCE
 #include "lifecycle.h"
@@ -141,6 +141,8 @@ int cmd_ps(int argc, char **argv)
 	store_reconcile(&x);
 	struct ctr *cs;
 	int n = ctr_list(x.root, x.run, &cs);
+	if (n < 0)
+		return 125;
 	time_t now = time(NULL);
 	if (!quiet)
 		printf("%-12s   %-16s %-16s %-22s %-24s %-28s %s\n", "CONTAINER ID", "NAME", "IMAGE",
@@ -222,7 +224,11 @@ int cmd_logs(int argc, char **argv)
 	if (store_find(&x, argv[optind], &r) < 0)
 		return 1;
 	char path[PATH_MAX + 200];
-	ctr_log_path(x.root, r.id, path, sizeof(path));
+	if (ctr_log_path(x.root, r.id, path, sizeof(path)) < 0) {
+		warn_errno("logs: the log of %.12s in %s", r.id, x.root);
+		ctr_free(&r);
+		return 1;
+	}
 	int rc = 1, fd = open_log(path);
 	if (fd < 0) {
 		if (errno == ENOENT && !r.detached) {
@@ -254,77 +260,5 @@ out:
 	if (fd >= 0)
 		close(fd);
 	ctr_free(&r);
-	return rc;
-}
-
-/* ---- inspect -------------------------------------------------------------- */
-
-int cmd_inspect(int argc, char **argv)
-{
-	if (argc < 2) {
-		fprintf(stderr, "mini-docker: usage: mini-docker inspect CONTAINER...\n");
-		return 1;
-	}
-	struct store x;
-	if (store_open(&x) < 0)
-		return 125;
-	store_reconcile(&x);
-	json_object *out = json_object_new_array();
-	int rc = 0;
-	for (int i = 1; i < argc; i++) {
-		struct ctr r;
-		if (store_find(&x, argv[i], &r) < 0) {
-			rc = 1;
-			continue;
-		}
-		char *s = ctr_to_json(&r, 0), p[PATH_MAX + 240];
-		if (!s) {
-			warn_errno("inspect %s", argv[i]);
-			ctr_free(&r);
-			rc = 1;
-			continue;
-		}
-		json_object *o = json_tokener_parse(s), *st, *gd;
-		free(s);
-		/* what the record cannot know by itself: live pid, paths */
-		json_object_object_get_ex(o, "State", &st);
-		int running = ctr_running(&r);
-		json_object_object_add(st, "Running", json_object_new_boolean(running));
-		json_object_object_add(st, "Pid", json_object_new_int(running ? r.pid : 0));
-		json_object *ns = json_object_new_object(); /* Docker's NetworkSettings */
-		json_object_object_add(ns, "IPAddress", json_object_new_string(running ? r.ip_address : ""));
-		json_object_object_add(o, "NetworkSettings", ns);
-		json_object_object_get_ex(o, "GraphDriver", &gd);
-		json_object *data = json_object_new_object();
-		ctr_overlay_path(x.root, r.id, "upper", p, sizeof(p));
-		json_object_object_add(data, "UpperDir", json_object_new_string(p));
-		ctr_overlay_path(x.root, r.id, "work", p, sizeof(p));
-		json_object_object_add(data, "WorkDir", json_object_new_string(p));
-		/* The overlay is mounted in the container's mount namespace only;
-		 * from the host its merged view is /proc/PID/root. */
-		if (running)
-			snprintf(p, sizeof(p), "/proc/%d/root", (int)r.pid);
-		else
-			ctr_overlay_path(x.root, r.id, "merged", p, sizeof(p));
-		json_object_object_add(data, "MergedDir", json_object_new_string(p));
-		json_object_object_add(gd, "Name", json_object_new_string("overlay2"));
-		json_object_object_add(gd, "Data", data);
-		ctr_log_path(x.root, r.id, p, sizeof(p));
-		json_object_object_add(o, "LogPath", json_object_new_string(r.detached ? p : ""));
-		if (!r.rootless) {
-			struct cgroup cg;
-			if (cg_lookup(&cg, r.id, CG_CPU | CG_MEMORY | CG_PIDS) == 0) {
-				json_object *paths = json_object_new_array();
-				for (int d = 0; d < cg.ndirs; d++)
-					json_object_array_add(paths, json_object_new_string(cg.dirs[d].path));
-				json_object_object_add(o, "CgroupPaths", paths);
-			}
-		}
-		json_object_array_add(out, o);
-		ctr_free(&r);
-	}
-	printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						      JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(out);
 	return rc;
 }

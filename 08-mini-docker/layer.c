@@ -64,6 +64,8 @@ int whiteout_name(const char *relpath, char *out, size_t size)
 struct feed {
 	int fd;
 	struct archive *raw, *tar;
+	struct archive *keep; /* the tar, gzipped, for `save` (or NULL) */
+	int keep_fd;
 	struct sha256 *blob, *diff;
 	char buf[1 << 16];
 };
@@ -97,6 +99,10 @@ static la_ssize_t raw_read(struct archive *a, void *arg, const void **buf)
 		return -1;
 	}
 	sha256_add(f->diff, *buf, len);
+	if (f->keep && len > 0 && archive_write_data(f->keep, *buf, len) < 0) {
+		archive_set_error(a, EIO, "keeping the layer tar: %s", archive_error_string(f->keep));
+		return -1;
+	}
 	return (la_ssize_t)len;
 }
 
@@ -108,8 +114,14 @@ static int feed_open(struct feed *f, int fd, char *why, size_t why_size)
 	f->diff = sha256_new();
 	f->raw = archive_read_new();
 	f->tar = archive_read_new();
-	if (!f->raw || !f->tar)
-		die("archive_read_new: out of memory");
+	if (!f->blob || !f->diff) {
+		snprintf(why, why_size, "no sha256 (see above)");
+		return -1;
+	}
+	if (!f->raw || !f->tar) {
+		snprintf(why, why_size, "archive_read_new: out of memory");
+		return -1;
+	}
 	/* Only decompressors that run in this process: filter_all would also
 	 * take lrzip, lzop and grzip by running those programs on the input. */
 	archive_read_support_filter_gzip(f->raw);
@@ -138,6 +150,16 @@ static int feed_close(struct feed *f, int ok, struct layer_digests *d, char *why
 {
 	const void *buf;
 	la_ssize_t n = 0;
+	if (!f->raw || !f->tar || !f->blob || !f->diff) { /* feed_open failed: why says why */
+		archive_read_free(f->tar);
+		archive_read_free(f->raw);
+		char hex[65];
+		if (f->blob)
+			sha256_end(f->blob, hex);
+		if (f->diff)
+			sha256_end(f->diff, hex);
+		return -1;
+	}
 	if (ok) {
 		while ((n = raw_read(f->tar, f, &buf)) > 0)
 			;
@@ -149,15 +171,20 @@ static int feed_close(struct feed *f, int ok, struct layer_digests *d, char *why
 	if (ok && n < 0 && !why[0])
 		snprintf(why, why_size, "%s", archive_error_string(f->raw));
 	char blob[65], diff[65];
-	sha256_end(f->blob, blob);
-	sha256_end(f->diff, diff);
-	if (d) {
+	int hashed = sha256_end(f->blob, blob) == 0;
+	hashed = sha256_end(f->diff, diff) == 0 && hashed;
+	if (!hashed) {
+		if (!why[0])
+			snprintf(why, why_size, "no sha256 (see above)");
+		ok = 0;
+	} else if (d) {
 		memcpy(d->blob, blob, sizeof(blob));
 		memcpy(d->diff, diff, sizeof(diff));
 	}
 	archive_read_free(f->tar);
 	archive_read_free(f->raw);
-	return ok && n == 0 ? 0 : -1;
+	int kept = f->keep ? kept_tar_close(f->keep, f->keep_fd, ok && !why[0] ? why : NULL, why_size) : 0;
+	return ok && n == 0 && kept == 0 ? 0 : -1;
 }
 
 /* Open dir relpath below the directory rootfd, making missing components,
@@ -263,11 +290,12 @@ static int apply_whiteout(int dirfd, enum wh_kind kind, char *target, const char
 	return 0;
 }
 
+/* NULL when out of memory. */
 static struct archive *disk_writer(void)
 {
 	struct archive *w = archive_write_disk_new();
 	if (!w)
-		die("archive_write_disk_new: out of memory");
+		return NULL;
 	/* SECURE_*: refuse "/etc/x", "../x" and any path through a symlink
 	 * (the layer's own "lib -> /usr/lib" included); libarchive checks
 	 * each component as it goes, which a path prefix test cannot. */
@@ -287,6 +315,10 @@ static int extract_entries(struct archive *a, int dirfd, int whiteouts, long lon
 	struct archive *w = disk_writer();
 	struct archive_entry *e;
 	int r, rc = -1;
+	if (!w) {
+		snprintf(why, why_size, "archive_write_disk_new: out of memory");
+		return -1;
+	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *path = archive_entry_pathname(e);
 		char target[PATH_MAX];
@@ -311,8 +343,12 @@ static int extract_entries(struct archive *a, int dirfd, int whiteouts, long lon
 				 err ? err : archive_error_string(a));
 			goto out;
 		}
-		if (size && archive_entry_filetype(e) == AE_IFREG)
+		/* Docker's layer size: what its files take as lstat sizes them,
+		 * a symlink counting its target's length, a hard link once */
+		if (size && archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e))
 			*size += archive_entry_size(e);
+		else if (size && archive_entry_filetype(e) == AE_IFLNK && archive_entry_symlink(e))
+			*size += (long long)strlen(archive_entry_symlink(e));
 	}
 	if (r != ARCHIVE_EOF) {
 		snprintf(why, why_size, "%s", archive_error_string(a));
@@ -329,7 +365,7 @@ out:
  * libarchive's disk writer works on paths relative to the current
  * directory, so this runs with dir as the cwd (the helper is a process of
  * its own for this too). */
-static int extract(int fd, const char *dir, int whiteouts, struct layer_digests *d,
+static int extract(int fd, const char *dir, const char *keep, int whiteouts, struct layer_digests *d,
 		   long long *size, char *why, size_t why_size)
 {
 	struct feed f;
@@ -344,9 +380,14 @@ static int extract(int fd, const char *dir, int whiteouts, struct layer_digests 
 		return -1;
 	}
 	memset(&f, 0, sizeof(f));
+	int rc = -1;
+	/* the tar exactly as hashed is kept for `save` (savetar.c) */
+	if (keep && (f.keep = kept_tar_open(keep, &f.keep_fd, why, why_size)) == NULL)
+		goto out;
 	if (feed_open(&f, fd, why, why_size) == 0)
 		ok = extract_entries(f.tar, dirfd, whiteouts, size, why, why_size) == 0;
-	int rc = feed_close(&f, ok, d, why + strlen(why), why_size - strlen(why));
+	rc = feed_close(&f, ok, d, why + strlen(why), why_size - strlen(why));
+out:
 	if (fchdir(cwd) < 0)
 		warn_errno("fchdir back");
 	close(cwd);
@@ -354,13 +395,13 @@ static int extract(int fd, const char *dir, int whiteouts, struct layer_digests 
 	return rc;
 }
 
-int layer_unpack(int fd, const char *dir, struct layer_digests *d, long long *size,
+int layer_unpack(int fd, const char *dir, const char *keep, struct layer_digests *d, long long *size,
 		 char *why, size_t why_size)
 {
-	return extract(fd, dir, 1, d, size, why, why_size);
+	return extract(fd, dir, keep, 1, d, size, why, why_size);
 }
 
 int tar_extract(int fd, const char *dir, char *why, size_t why_size)
 {
-	return extract(fd, dir, 0, NULL, NULL, why, why_size);
+	return extract(fd, dir, NULL, 0, NULL, NULL, why, why_size);
 }

@@ -38,9 +38,10 @@ struct layer_digests {
  * its digests from the same bytes: the layer is read exactly once, so what
  * is unpacked is what was hashed. Refuses absolute paths, ".." and writing
  * through symlinks; drops overlay's own trusted.overlay.* xattrs should a
- * tar carry them. Adds the byte size of the regular files to *size.
+ * tar carry them. Adds the byte size of the regular files to *size. keep
+ * (or NULL): a new file that gets the tar as read, gzipped, for `save`.
  * 0 or -1 with a reason. */
-int layer_unpack(int fd, const char *dir, struct layer_digests *d, long long *size,
+int layer_unpack(int fd, const char *dir, const char *keep, struct layer_digests *d, long long *size,
 		 char *why, size_t why_size);
 
 /* Pack an overlay upper dir as a layer tar (whiteouts back to .wh. files,
@@ -52,5 +53,16 @@ int layer_pack(const char *upper, const char *tar_path, char *why, size_t why_si
  * dir, with the same path safety and no whiteout handling. 0 or -1 with a
  * reason. */
 int tar_extract(int fd, const char *dir, char *why, size_t why_size);
+
+/* savetar.c: a new file that takes a layer's tar, gzipped (archive_write_data
+ * to it, then kept_tar_close); NULL with a reason. Closing writes the gzip
+ * trailer and syncs: 0, or -1 (with a reason in why, if not NULL). */
+struct archive;
+struct archive *kept_tar_open(const char *path, int *fd, char *why, size_t why_size);
+int kept_tar_close(struct archive *w, int fd, char *why, size_t why_size);
+/* Write the directory stage as a tar to out_fd: its directories and files
+ * in name order, and each symlink NAME as a member NAME holding the
+ * gunzipped bytes of the kept tar it points to. 0 or -1 with a reason. */
+int save_write(const char *stage, int out_fd, char *why, size_t why_size);
 
 #endif

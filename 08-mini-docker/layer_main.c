@@ -1,7 +1,8 @@
 /* 08-mini-docker/layer_main.c — mini-docker-layer, the tar helper (see
  * helper.h for why it is a program of its own).
  *
- *   mini-docker-layer unpack DIR [BLOB] < LAYER   prints BLOB-DIGEST DIFFID BYTES
+ *   mini-docker-layer unpack DIR [BLOB|-] [KEEP] < LAYER   prints BLOB-DIGEST DIFFID BYTES
+ *   mini-docker-layer save STAGE <> OUT         (the archive to the fd on stdin)
  *   mini-docker-layer extract DIR < TAR
  *   mini-docker-layer pack UPPER TAR
  *
@@ -35,23 +36,27 @@ int main(int argc, char **argv)
 	char why[1024] = "";
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int rc = -1;
-	if (strcmp(cmd, "unpack") == 0 && (argc == 3 || argc == 4)) {
+	if (strcmp(cmd, "unpack") == 0 && argc >= 3 && argc <= 5) {
 		struct layer_digests d = { "", "" };
 		long long size = 0;
-		if ((rc = layer_unpack(STDIN_FILENO, argv[2], &d, &size, why, sizeof(why))) == 0)
+		const char *blob = argc >= 4 && strcmp(argv[3], "-") != 0 ? argv[3] : NULL;
+		if ((rc = layer_unpack(STDIN_FILENO, argv[2], argc == 5 ? argv[4] : NULL, &d, &size, why,
+				       sizeof(why))) == 0)
 			printf("%s %s %lld\n", d.blob, d.diff, size);
 		/* a blob that does not unpack: its digest tells whether it is
 		 * damaged, which says more than the decompressor's complaint */
-		else if (argc == 4 && d.blob[0] && strcmp(d.blob, argv[3]) != 0)
+		else if (blob && d.blob[0] && strcmp(d.blob, blob) != 0)
 			snprintf(why, sizeof(why), "blob sha256:%.12s has sha256:%.12s: corrupt",
-				 argv[3], d.blob);
+				 blob, d.blob);
 	} else if (strcmp(cmd, "pack") == 0 && argc == 4) {
 		rc = layer_pack(argv[2], argv[3], why, sizeof(why));
+	} else if (strcmp(cmd, "save") == 0 && argc == 3) {
+		rc = save_write(argv[2], STDIN_FILENO, why, sizeof(why));
 	} else if (strcmp(cmd, "extract") == 0 && argc == 3) {
 		rc = tar_extract(STDIN_FILENO, argv[2], why, sizeof(why));
 	} else {
-		fprintf(stderr, "usage: mini-docker-layer unpack DIR [BLOB-SHA256] < LAYER | extract DIR < TAR | "
-				"pack UPPER TAR\n"
+		fprintf(stderr, "usage: mini-docker-layer unpack DIR [BLOB-SHA256|-] [KEEP] < LAYER | extract DIR < TAR | "
+				"pack UPPER TAR | save STAGE <> OUT\n"
 				"(a helper of mini-docker's image commands)\n");
 		return 2;
 	}

@@ -56,14 +56,25 @@ int path_overlay2(const char *root, const char *name, char *buf, size_t size)
 	return store_path(buf, size, root, "overlay2", name);
 }
 
-int path_diff(const char *root, const char *cache, char *buf, size_t size)
+/* overlay2/<cache>/<file> */
+static int cache_path(const char *root, const char *cache, const char *file, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/overlay2/%s/diff", root, cache);
+	int n = snprintf(buf, size, "%s/overlay2/%s/%s", root, cache, file);
 	if (n < 0 || (size_t)n >= size) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	return 0;
+}
+
+int path_diff(const char *root, const char *cache, char *buf, size_t size)
+{
+	return cache_path(root, cache, "diff", buf, size);
+}
+
+int path_kept_tar(const char *root, const char *cache, char *buf, size_t size)
+{
+	return cache_path(root, cache, "layer.tar.gz", buf, size);
 }
 
 int path_tmp(const char *root, const char *name, char *buf, size_t size)
@@ -78,10 +89,15 @@ json_object *store_read_json(const char *path, char *why, size_t why_size)
 		snprintf(why, why_size, "read %s: %s", path, strerror(errno ? errno : EIO));
 		return NULL;
 	}
+	return json_take(s, path, why, why_size);
+}
+
+json_object *json_take(char *s, const char *name, char *why, size_t why_size)
+{
 	json_object *o = json_tokener_parse(s);
 	free(s);
 	if (!o)
-		snprintf(why, why_size, "%s is not valid JSON", path);
+		snprintf(why, why_size, "%s is not valid JSON", name);
 	return o;
 }
 
@@ -117,71 +133,6 @@ static void empty_dir(const char *dir)
 		closedir(d);
 }
 
-/* A set of 64-hex-digit ids that grows as it needs: the collectors must
- * know every id that is kept, however many, or they would delete a kept
- * layer. Sorted once, then searched. */
-struct idset {
-	char (*id)[65];
-	size_t n, cap;
-};
-
-static int idset_add(struct idset *s, const char *id)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 64;
-		char (*id2)[65] = realloc(s->id, cap * sizeof(*id2));
-		if (!id2)
-			return -1;
-		s->id = id2;
-		s->cap = cap;
-	}
-	memcpy(s->id[s->n++], id, 65);
-	return 0;
-}
-
-static int idcmp(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-static void idset_sort(struct idset *s)
-{
-	if (s->n)
-		qsort(s->id, s->n, sizeof(s->id[0]), idcmp);
-}
-
-static int idset_has(const struct idset *s, const char *id)
-{
-	return s->n && bsearch(id, s->id, s->n, sizeof(s->id[0]), idcmp) != NULL;
-}
-
-/* Remove every overlay2 dir that no layerdb entry names as its cache-id:
- * the files of a layer whose entry went (rmi), or of one a killed command
- * had half made. If the entries cannot all be read, nothing is removed. */
-static void sweep_overlay2(const char *root)
-{
-	char p[PATH_MAX], cache[65];
-	struct idset named = { 0 };
-	int ok = path_layerdb(root, NULL, p, sizeof(p)) == 0;
-	DIR *d = ok ? opendir(p) : NULL;
-	struct dirent *e;
-	ok = d != NULL;
-	while (ok && (e = readdir(d)) != NULL)
-		if (is_hex64(e->d_name) && layer_read(root, e->d_name, "cache-id", cache, sizeof(cache)) == 0)
-			ok = idset_add(&named, cache) == 0;
-	if (d)
-		closedir(d);
-	idset_sort(&named);
-	d = ok && path_overlay2(root, NULL, p, sizeof(p)) == 0 ? opendir(p) : NULL;
-	while (d && (e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.' && !idset_has(&named, e->d_name) &&
-		    path_overlay2(root, e->d_name, p, sizeof(p)) == 0)
-			ovl_remove_tree(p);
-	if (d)
-		closedir(d);
-	free(named.id);
-}
-
 /* What a killed import, load or commit left (SIGKILL, a power cut): every
  * change holds the lock and cleans up on its error path, so with the lock
  * held anything in the two tmp dirs, and any overlay2 dir that no layerdb
@@ -193,7 +144,7 @@ static void store_recover(const char *root)
 		empty_dir(p);
 	if (path_layerdb_tmp(root, NULL, p, sizeof(p)) == 0)
 		empty_dir(p);
-	sweep_overlay2(root);
+	layers_sweep_files(root);
 }
 
 static void on_stop(int sig)
@@ -290,7 +241,9 @@ int layer_add(const char *root, const char *parent, int fd, const char *want_blo
 		return -1;
 	}
 	long long size = 0;
-	if (helper_unpack(fd, p, want_blob, blob, diff, &size, why, why_size) < 0)
+	char kept[PATH_MAX + 16];
+	if (path_kept_tar(root, cache, kept, sizeof(kept)) < 0 ||
+	    helper_unpack(fd, p, kept, want_blob, blob, diff, &size, why, why_size) < 0)
 		goto fail;
 	if (want_blob && strcmp(blob, want_blob) != 0) {
 		snprintf(why, why_size, "blob sha256:%.12s has sha256:%.12s: corrupt", want_blob, blob);
@@ -301,9 +254,18 @@ int layer_add(const char *root, const char *parent, int fd, const char *want_blo
 			 diff, want_diff);
 		goto fail;
 	}
-	chain_id(parent, diff, chain);
+	if (chain_id(parent, diff, chain) < 0) {
+		snprintf(why, why_size, "its ChainID could not be computed (see above)");
+		goto fail;
+	}
 	if (path_layerdb(root, chain, p, sizeof(p)) == 0 && access(p, F_OK) == 0) {
-		ovl_remove_tree(layer); /* shared: stored once */
+		/* shared: stored once; a layer stored before tars were kept
+		 * gets this copy's tar, so it can be saved from now on */
+		char other[128], there[PATH_MAX + 16];
+		if (layer_read(root, chain, "cache-id", other, sizeof(other)) == 0 && is_hex64(other) &&
+		    path_kept_tar(root, other, there, sizeof(there)) == 0 && access(there, F_OK) < 0)
+			rename(kept, there);
+		ovl_remove_tree(layer);
 		return 0;
 	}
 	if (layer_record(root, parent, diff, chain, cache, size, why, why_size) == 0)
@@ -352,57 +314,9 @@ int config_chains(json_object *cfg, char chains[][65], char *why, size_t why_siz
 	char diffs[MAX_LAYERS][65];
 	int n = config_diff_ids(cfg, diffs, why, why_size);
 	for (int i = 0; i < n; i++)
-		chain_id(i ? chains[i - 1] : NULL, diffs[i], chains[i]);
+		if (chain_id(i ? chains[i - 1] : NULL, diffs[i], chains[i]) < 0) {
+			snprintf(why, why_size, "the ChainIDs could not be computed (see above)");
+			return -1;
+		}
 	return n;
-}
-
-/* ---- collecting layers no image reaches ----------------------------------- */
-
-/* The ChainIDs of every layer of every stored image. 0, or -1 if one
- * could not be added (then nothing may be collected). */
-static int reached_layers(const char *root, struct idset *keep)
-{
-	char p[PATH_MAX], why[PATH_MAX + 64], chains[MAX_LAYERS][65];
-	DIR *d = path_imagedb(root, NULL, p, sizeof(p)) == 0 ? opendir(p) : NULL;
-	struct dirent *e;
-	int rc = d ? 0 : -1;
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		if (!is_hex64(e->d_name) || path_imagedb(root, e->d_name, p, sizeof(p)) < 0)
-			continue;
-		json_object *cfg = store_read_json(p, why, sizeof(why));
-		int n = cfg ? config_chains(cfg, chains, why, sizeof(why)) : -1;
-		for (int i = 0; i < n && rc == 0; i++)
-			rc = idset_add(keep, chains[i]);
-		json_object_put(cfg);
-	}
-	if (d)
-		closedir(d);
-	return rc;
-}
-
-/* Delete every layer no stored image reaches any more: its layerdb entry,
- * then (sweep_overlay2) its files. Lock held. */
-void layers_collect(const char *root, int quiet)
-{
-	char p[PATH_MAX];
-	struct idset keep = { 0 };
-	if (reached_layers(root, &keep) < 0) {
-		fprintf(stderr, "mini-docker: could not list the layers in use; none deleted\n");
-		free(keep.id);
-		return;
-	}
-	idset_sort(&keep);
-	DIR *d = path_layerdb(root, NULL, p, sizeof(p)) == 0 ? opendir(p) : NULL;
-	struct dirent *e;
-	while (d && (e = readdir(d)) != NULL) {
-		if (!is_hex64(e->d_name) || idset_has(&keep, e->d_name) ||
-		    path_layerdb(root, e->d_name, p, sizeof(p)) < 0)
-			continue;
-		if (ovl_remove_tree(p) == 0 && !quiet)
-			printf("Deleted: sha256:%s\n", e->d_name);
-	}
-	if (d)
-		closedir(d);
-	free(keep.id);
-	sweep_overlay2(root);
 }

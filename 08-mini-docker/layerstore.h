@@ -6,6 +6,7 @@
  *   ROOT/image/overlay2/layerdb/sha256/<ChainID>/{diff,size,cache-id,parent}
  *   ROOT/image/overlay2/layerdb/tmp/<cache-id>            an entry being written
  *   ROOT/overlay2/<cache-id>/diff                         the layer's files
+ *   ROOT/overlay2/<cache-id>/layer.tar.gz                 its tar as hashed (save)
  *   ROOT/tmp/                                             archives being read
  *
  * A layerdb entry is named by its ChainID, a layer and everything below
@@ -27,10 +28,15 @@ int path_layerdb(const char *root, const char *name, char *buf, size_t size);
 int path_layerdb_tmp(const char *root, const char *name, char *buf, size_t size);
 int path_overlay2(const char *root, const char *name, char *buf, size_t size);
 int path_diff(const char *root, const char *cache, char *buf, size_t size); /* overlay2/<cache>/diff */
+/* overlay2/<cache>/layer.tar.gz: the layer's tar as it was hashed, for save */
+int path_kept_tar(const char *root, const char *cache, char *buf, size_t size);
 int path_tmp(const char *root, const char *name, char *buf, size_t size);
 
 /* A JSON file (up to 64 MiB), or NULL with a reason. */
 json_object *store_read_json(const char *path, char *why, size_t why_size);
+/* Parse s (malloc'd, freed here), a file or member called name; NULL with
+ * a reason if it is not JSON. */
+json_object *json_take(char *s, const char *name, char *why, size_t why_size);
 /* A small text file, replaced atomically (write_atomic). 0 or -1. */
 int store_write_text(const char *path, const char *s);
 
@@ -55,9 +61,13 @@ int layer_read(const char *root, const char *chain, const char *file, char *buf,
 int config_diff_ids(json_object *cfg, char ids[][65], char *why, size_t why_size);
 int config_chains(json_object *cfg, char chains[][65], char *why, size_t why_size);
 
-/* Delete every layer no stored image reaches any more: its layerdb entry
- * ("Deleted: sha256:<ChainID>" unless quiet), then its overlay2 dir.
- * Lock held. */
+/* layergc.c. Delete every layer no stored image reaches any more: its
+ * layerdb entry ("Deleted: sha256:<ChainID>" unless quiet), then its
+ * overlay2 dir. Lock held. */
 void layers_collect(const char *root, int quiet);
+/* Remove every overlay2 dir no layerdb entry names as its cache-id (what
+ * rmi or a killed change left); nothing if the entries cannot all be
+ * read. Lock held. */
+void layers_sweep_files(const char *root);
 
 #endif

@@ -146,13 +146,7 @@ void free_layers(char **layers, int n)
 json_object *member_json(int dirfd, const char *rel, char *why, size_t why_size)
 {
 	char *s = member_read(dirfd, rel, 64 << 20, NULL, why, why_size);
-	if (!s)
-		return NULL;
-	json_object *o = json_tokener_parse(s);
-	free(s);
-	if (!o)
-		snprintf(why, why_size, "%s is not valid JSON", rel);
-	return o;
+	return s ? json_take(s, rel, why, why_size) : NULL;
 }
 
 /* ---- docker save ---------------------------------------------------------- */

@@ -32,7 +32,11 @@ static char *blob_read(int dirfd, const char *digest, size_t *len, char *why, si
 	char *bytes = member_read(dirfd, rel, 64 << 20, len, why, why_size);
 	if (!bytes)
 		return NULL;
-	sha256_hex(bytes, *len, got);
+	if (sha256_hex(bytes, *len, got) < 0) {
+		snprintf(why, why_size, "blob %.19s could not be checked (see above)", digest);
+		free(bytes);
+		return NULL;
+	}
 	if (strcmp(got, digest + 7) != 0) {
 		snprintf(why, why_size, "blob %.19s has sha256:%.12s: corrupt", digest, got);
 		free(bytes);

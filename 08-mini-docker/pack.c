@@ -141,8 +141,10 @@ int layer_pack(const char *upper, const char *tar_path, char *why, size_t why_si
 {
 	struct pack p = { archive_write_new(), upper, why, why_size };
 	why[0] = '\0';
-	if (!p.w)
-		die("archive_write_new: out of memory");
+	if (!p.w) {
+		snprintf(why, why_size, "archive_write_new: out of memory");
+		return -1;
+	}
 	/* pax: long names, big files and exact times, read by every tool */
 	archive_write_set_format_pax_restricted(p.w);
 	int rc = -1;

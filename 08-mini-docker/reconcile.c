@@ -78,7 +78,10 @@ void state_reconcile(const char *root, const char *run)
 		struct ctr c;
 		struct stat st;
 		char dir[PATH_MAX + 128];
-		ctr_dir(root, e->d_name, dir, sizeof(dir));
+		if (ctr_dir(root, e->d_name, dir, sizeof(dir)) < 0) {
+			warn_errno("the directory of %.12s in %s", e->d_name, root);
+			continue;
+		}
 		int cfd = sd_open_at(dirfd(d), e->d_name);
 		if (cfd < 0)
 			continue; /* not a directory (a link?): not one of ours */

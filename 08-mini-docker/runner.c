@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "caps.h"
 #include "cgvalue.h"
@@ -61,57 +62,15 @@ static int make_cgroup(struct runner *r)
 	return 0;
 }
 
-/* The container's stdio, and the pipe that brings back a failed exec's
- * errno. The log `logs` reads: a detached container writes to it itself; a
- * kept foreground one writes to pipes, and the runner copies them to the
- * terminal and the log (with -t, the terminal's output). --rm keeps its
- * direct line: nothing would be left to read. */
-static int open_streams(struct runner *r)
-{
-	struct run_opts *o = r->o;
-	struct container *c = &r->c;
-	if (o->detach || !o->rm) {
-		char log[PATH_MAX + 160];
-		ctr_log_path(r->root, r->c.id, log, sizeof(log));
-		r->logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-		if (r->logfd < 0)
-			return warn_errno("open %s", log);
-	}
-	if (o->detach) {
-		c->out_fd = r->logfd;
-		r->logfd = -1;
-	} else if (r->logfd >= 0 && !o->tty) {
-		if (pipe2(r->out_pipe, O_CLOEXEC) < 0 || pipe2(r->errout_pipe, O_CLOEXEC) < 0)
-			return warn_errno("pipe2");
-		c->out_fd = r->out_pipe[1];
-		c->err_fd = r->errout_pipe[1];
-		r->out_pipe[1] = r->errout_pipe[1] = -1;
-	}
-	if (pipe2(r->err_pipe, O_CLOEXEC) < 0)
-		return warn_errno("pipe2");
-	c->exec_err_fd = r->err_pipe[1];
-	if (o->tty) {
-		r->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (r->master < 0 || grantpt(r->master) < 0 || unlockpt(r->master) < 0)
-			return warn_errno("allocate a terminal");
-		snprintf(c->tty_path, sizeof(c->tty_path), "%s", ptsname(r->master));
-		c->tty_slave = open(c->tty_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (c->tty_slave < 0)
-			return warn_errno("open %s", c->tty_path);
-	}
-	/* A pidfd on ourselves, for the child: see PR_SET_PDEATHSIG in start. */
-	r->runner_fd = pidfd_open_pid(getpid());
-	if (r->runner_fd < 0)
-		return warn_errno("pidfd_open(self)");
-	return 0;
-}
-
 /* The container's PID 1: the child of clone3, which never returns. */
 noreturn static void child_side(struct runner *r)
 {
 	/* If the runner dies (even by SIGKILL), take the container down:
 	 * PID 1 dying ends the whole PID namespace. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		warn_errno("prctl(PR_SET_PDEATHSIG)");
+		_exit(125);
+	}
 	/* The death signal only covers a runner dying from now on; if it died
 	 * between clone and prctl, its pidfd is already readable. */
 	struct pollfd rp = { .fd = r->runner_fd, .events = POLLIN };
@@ -138,8 +97,12 @@ static int clone_container(struct runner *r)
 	enum spawn_path how = SPAWN_ATTACH_FIRST;
 	char why[256];
 	if (r->o->rootless) {
+		char hint[640]; /* Ubuntu 23.10+: the namespace comes without capabilities */
+		if (getuid() != 0 && userns_restriction_hint(USERNS_APPARMOR_SYSCTL, hint, sizeof(hint)))
+			fprintf(stderr, "mini-docker: warning: %s\n", hint);
 		struct gate gate;
-		gate_init(&gate);
+		if (gate_init(&gate) < 0)
+			return warn_errno("pipe2");
 		r->child = clone3_fork(flags | CLONE_NEWUSER, -1, &r->pidfd);
 		if (r->child == 0) {
 			gate_child_side(&gate);
@@ -154,7 +117,12 @@ static int clone_container(struct runner *r)
 				r->child = -1;
 				return -1;
 			}
-			gate_open(&gate);
+			if (gate_open(&gate) < 0) { /* the child sees it closed, and exits */
+				warn_errno("write to the gate of pid %d", (int)r->child);
+				wait_child(r->child);
+				r->child = -1;
+				return -1;
+			}
 		}
 	} else {
 		r->child = spawn_in_cgroup(&r->cg, flags, &r->pidfd, &how, why, sizeof(why));
@@ -265,15 +233,19 @@ static int finish(struct runner *r, int rc)
 		       &r->err_pipe[0], &r->err_pipe[1], &r->pidfd, &r->runner_fd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		close_fd(fds[i]);
-	if (r->lock < 0)
-		r->lock = state_lock(r->root);
+	/* Without the lock the records are still put right: the next
+	 * command's reconcile would find the same. */
+	if (r->lock < 0 && (r->lock = state_lock(r->root)) < 0)
+		fprintf(stderr, "mini-docker: cleaning up %.12s without the store lock\n", r->c.id);
 	if (r->have_cg && cg_destroy(&r->cg) < 0)
 		rc = 125;
 	if (r->recorded && (r->child > 0 || r->saved) && !r->o->rm) {
 		r->rec.status = CTR_EXITED;
 		r->rec.exit_code = rc;
 		clock_gettime(CLOCK_REALTIME, &r->rec.finished);
-		ctr_save(r->root, r->run, &r->rec);
+		if (ctr_save(r->root, r->run, &r->rec) < 0)
+			fprintf(stderr, "mini-docker: container %.12s exited (%d), but its record could "
+				"not say so (see above)\n", r->rec.id, rc);
 		r->named = 0; /* the name stays taken until rm */
 	} else if (r->recorded) {
 		if (!r->rec.id[0])
@@ -391,39 +363,19 @@ int run_container(struct run_opts *o, int verbose)
 	return rc;
 }
 
-int start_container(const struct ctr *saved, int attach, int interactive, int verbose)
+int start_container(const struct ctr *saved, int attach, int interactive, int verbose, int *shim)
 {
 	/* the options it was run with, as its record keeps them (the image's
 	 * command, environment and working dir were merged in then) */
 	struct run_opts o;
-	memset(&o, 0, sizeof(o));
+	opts_from_record(saved, &o);
 	o.detach = !attach;
 	o.interactive = interactive;
-	o.tty = saved->tty;
-	o.rootless = saved->rootless;
-	o.init = saved->init;
-	o.name = saved->name;
-	o.hostname = saved->hostname;
-	o.workdir = saved->workdir;
-	o.user = saved->user;
-	o.seccomp = saved->seccomp;
-	o.image = saved->image;
-	o.memory = saved->memory;
-	o.cpu_quota = saved->cpu_quota;
-	o.cpu_period = saved->cpu_period;
-	o.pids = saved->pids;
-	for (int i = 0; i < saved->nenv && i < MAX_ENV; i++)
-		o.env[o.nenv++] = saved->env[i];
-	for (int i = 0; i < saved->nvol; i++)
-		o.vol[o.nvol++] = saved->vol[i];
-	o.argv = saved->argv;
-	net_opts_restore(&o, saved);
 	struct runner r;
 	runner_init(&r, &o, verbose);
 	r.saved = saved;
 	int rc = run_steps(&r);
 	free(r.c.seccomp.filter);
-	if (r.shim)
-		exit(rc); /* its container is done: not back into `start`'s loop */
+	*shim = r.shim; /* its container is done: not back into `start`'s loop */
 	return rc;
 }

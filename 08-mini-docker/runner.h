@@ -1,7 +1,8 @@
 /* 08-mini-docker/runner.h — the host side of `run` and `start`, shared by
- * its three files: runner.c (the sequence: claim, cgroup, streams, clone,
- * watch, finish), claim.c (image, name, record, under the store lock) and
- * detach.c (run -d's shim answering its caller). Internal to them. */
+ * its four files: runner.c (the sequence: claim, cgroup, streams, clone,
+ * watch, finish), claim.c (image, name, record, under the store lock),
+ * streams.c (the container's stdio) and detach.c (run -d's shim answering
+ * its caller). Internal to them. */
 #ifndef RUNNER_H
 #define RUNNER_H
 
@@ -40,7 +41,6 @@ struct runner {
  * runner. 0 or -1 (printed); finish() undoes whatever exists. */
 int claim(struct runner *r);
 int reclaim(struct runner *r);
-void set_paths(struct runner *r);
 /* Save r under the store lock. 0, or -1 (printed). */
 int record_save(const char *root, const char *run, const struct ctr *r);
 
@@ -52,5 +52,16 @@ void detach_report(int *fd, const char *fmt, ...) __attribute__((format(printf, 
 void detach_let_go(const char *root, const char *id);
 
 void close_fd(int *fd);
+
+/* streams.c: the container's log, output pipes or terminal, the exec-errno
+ * pipe, and a pidfd on the runner for the child; each in r, for finish()
+ * to close. 0 or -1 (printed). */
+int open_streams(struct runner *r);
+
+/* claim.c: the options a container was run with, as its record keeps them
+ * (the image's command, environment and working dir merged in then), for
+ * `start`. The strings stay the record's; o->detach and o->interactive are
+ * the caller's to set. */
+void opts_from_record(const struct ctr *saved, struct run_opts *o);
 
 #endif

@@ -51,7 +51,11 @@ static int sealed_copy(int self)
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
-			warn_errno("copy /proc/self/exe into a memfd");
+			if (n == 0)
+				warn("copy /proc/self/exe into a memfd: it ended %lld bytes early",
+				     (long long)(st.st_size - off));
+			else
+				warn_errno("copy /proc/self/exe into a memfd");
 			close(fd);
 			return -1;
 		}
@@ -78,8 +82,7 @@ int selfexe_sealed(char **argv)
 		unsetenv(MARK);
 		if (sealed)
 			return 0;
-		errno = 0;
-		return warn_errno("re-executed from a memfd, but /proc/self/exe is not sealed");
+		return warn("re-executed from a memfd, but /proc/self/exe is not sealed");
 	}
 	int fd = sealed_copy(self);
 	close(self);

@@ -100,6 +100,10 @@ static int kill_and_wait(const struct ctr *c, int sig, int ms)
 /* The loop stop, kill and rm share: records brought in line first, then
  * fn on each container named on the command line. 0 if all succeeded. */
 typedef int (*each_fn)(const struct store *x, struct ctr *r, const char *name, void *arg);
+/* What fn returns to end the loop at once: start's shim, whose container
+ * is done, goes back to exit, not on to the next container. */
+#define EACH_STOP 1
+
 static int each(int argc, char **argv, each_fn fn, void *arg)
 {
 	struct store x;
@@ -110,9 +114,12 @@ static int each(int argc, char **argv, each_fn fn, void *arg)
 	for (int i = optind; i < argc; i++) {
 		struct ctr r;
 		memset(&r, 0, sizeof(r));
-		if (store_find(&x, argv[i], &r) < 0 || fn(&x, &r, argv[i], arg) < 0)
-			rc = 1;
+		int k = store_find(&x, argv[i], &r) < 0 ? -1 : fn(&x, &r, argv[i], arg);
 		ctr_free(&r);
+		if (k == EACH_STOP)
+			break;
+		if (k < 0)
+			rc = 1;
 	}
 	return rc;
 }
@@ -164,23 +171,28 @@ int cmd_stop(int argc, char **argv)
 
 struct start_args {
 	int attach, interactive, verbose;
+	int shim, shim_rc; /* this process is a detached container's shim */
 };
 
 static int start_one(const struct store *x, struct ctr *r, const char *name, void *arg)
 {
 	(void)x;
-	const struct start_args *a = arg;
+	struct start_args *a = arg;
 	if (ctr_active(r)) { /* docker start of a running container: nothing to do */
 		printf("%s\n", name);
 		return 0;
 	}
-	int rc = start_container(r, a->attach, a->interactive, a->verbose);
+	int rc = start_container(r, a->attach, a->interactive, a->verbose, &a->shim);
+	if (a->shim) {
+		a->shim_rc = rc;
+		return EACH_STOP;
+	}
 	return a->attach ? rc : (rc == 0 ? 0 : -1);
 }
 
 int cmd_start(int argc, char **argv)
 {
-	struct start_args a = { 0, 0, 0 };
+	struct start_args a = { 0, 0, 0, 0, 0 };
 	const char *v = getenv("MINI_DOCKER_VERBOSE");
 	a.verbose = v && strcmp(v, "0") != 0;
 	int c;
@@ -210,8 +222,10 @@ int cmd_start(int argc, char **argv)
 	}
 	if (a.interactive)
 		a.attach = 1;
-	if (!a.attach)
-		return each(argc, argv, start_one, &a);
+	if (!a.attach) {
+		int rc = each(argc, argv, start_one, &a);
+		return a.shim ? a.shim_rc : rc;
+	}
 	struct store x;
 	struct ctr r;
 	if (store_open(&x) < 0)

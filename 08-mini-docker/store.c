@@ -50,45 +50,49 @@ const char *run_root(int rootless, char *buf, size_t size)
 	return buf;
 }
 
-/* Every path of the store is made here, so each spelling exists once. */
-static void store_path(char *buf, size_t size, const char *fmt, ...)
+/* Every path of the store is made here, so each spelling exists once.
+ * 0, or -1 with errno ENAMETOOLONG (the caller names the path). */
+static int store_path(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= size)
-		die("path too long: %s", buf);
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
 }
 
-void ctr_dir(const char *root, const char *id, char *buf, size_t size)
+int ctr_dir(const char *root, const char *id, char *buf, size_t size)
 {
-	store_path(buf, size, "%s/containers/%s", root, id);
+	return store_path(buf, size, "%s/containers/%s", root, id);
 }
 
-void ctr_config_path(const char *root, const char *id, char *buf, size_t size)
+int ctr_config_path(const char *root, const char *id, char *buf, size_t size)
 {
-	store_path(buf, size, "%s/containers/%s/" CTR_CONFIG, root, id);
+	return store_path(buf, size, "%s/containers/%s/" CTR_CONFIG, root, id);
 }
 
-void ctr_log_path(const char *root, const char *id, char *buf, size_t size)
+int ctr_log_path(const char *root, const char *id, char *buf, size_t size)
 {
-	store_path(buf, size, "%s/containers/%s/container.log", root, id);
+	return store_path(buf, size, "%s/containers/%s/container.log", root, id);
 }
 
-void ctr_runtime_path(const char *run, const char *id, char *buf, size_t size)
+int ctr_runtime_path(const char *run, const char *id, char *buf, size_t size)
 {
-	store_path(buf, size, "%s/%s.json", run, id);
+	return store_path(buf, size, "%s/%s.json", run, id);
 }
 
-void ctr_name_path(const char *root, const char *name, char *buf, size_t size)
+int ctr_name_path(const char *root, const char *name, char *buf, size_t size)
 {
-	store_path(buf, size, "%s/names/%s", root, name);
+	return store_path(buf, size, "%s/names/%s", root, name);
 }
 
-void ctr_overlay_path(const char *root, const char *id, const char *which, char *buf, size_t size)
+int ctr_overlay_path(const char *root, const char *id, const char *which, char *buf, size_t size)
 {
-	store_path(buf, size, "%s/containers/%s/%s", root, id, which);
+	return store_path(buf, size, "%s/containers/%s/%s", root, id, which);
 }
 
 int state_prepare(const char *root, const char *run)
@@ -167,14 +171,13 @@ void state_unlock(int fd)
 int ctr_load(const char *root, const char *run, const char *id, struct ctr *c)
 {
 	char p[PATH_MAX + 128], why[128];
-	ctr_config_path(root, id, p, sizeof(p));
-	char *pers = sd_read(p, 1 << 24);
-	if (!pers) {
-		memset(c, 0, sizeof(*c));
-		return -1;
-	}
 	char rp[PATH_MAX + 128];
-	ctr_runtime_path(run, id, rp, sizeof(rp));
+	memset(c, 0, sizeof(*c));
+	if (ctr_config_path(root, id, p, sizeof(p)) < 0 || ctr_runtime_path(run, id, rp, sizeof(rp)) < 0)
+		return warn_errno("the record of %.12s in %s", id, root);
+	char *pers = sd_read(p, 1 << 24);
+	if (!pers)
+		return -1;
 	char *rt = sd_read(rp, 1 << 20);
 	int r = ctr_from_json(c, pers, rt, why, sizeof(why));
 	if (r < 0)
@@ -195,7 +198,8 @@ int ctr_save(const char *root, const char *run, const struct ctr *c)
 	 * --rm container's record is never flushed: after a crash it would be
 	 * removed anyway. */
 	if (c->status != CTR_RUNNING) {
-		ctr_config_path(root, c->id, p, sizeof(p));
+		if (ctr_config_path(root, c->id, p, sizeof(p)) < 0)
+			return warn_errno("the record of %.12s in %s", c->id, root);
 		if (!(s = ctr_to_json(c, 0)))
 			return warn_errno("record of %.12s", c->id);
 		r = write_atomic(p, s, strlen(s), 0600, !c->auto_remove);
@@ -203,7 +207,8 @@ int ctr_save(const char *root, const char *run, const struct ctr *c)
 		if (r < 0)
 			return -1;
 	}
-	ctr_runtime_path(run, c->id, p, sizeof(p));
+	if (ctr_runtime_path(run, c->id, p, sizeof(p)) < 0)
+		return warn_errno("the runtime record of %.12s in %s", c->id, run);
 	if (c->status == CTR_EXITED) {
 		if (sd_unlink(p) < 0 && errno != ENOENT)
 			return warn_errno("unlink %s", p);
@@ -231,62 +236,6 @@ DIR *containers_open(const char *root)
 	return d;
 }
 
-/* ROOT/names/<name> -> id. 0 if it names a container. */
-static int read_name(int rfd, const char *what, char *id)
-{
-	char target[128];
-	if (!what[0] || strchr(what, '/') || !strcmp(what, ".") || !strcmp(what, ".."))
-		return -1;
-	int nfd = sd_open_at(rfd, "names");
-	if (nfd < 0)
-		return -1;
-	ssize_t n = readlinkat(nfd, what, target, sizeof(target) - 1);
-	close(nfd);
-	if (n <= 0)
-		return -1;
-	target[n] = '\0';
-	if (!is_hex64(target))
-		return -1;
-	strcpy(id, target);
-	return 0;
-}
-
-int ctr_resolve(const char *root, const char *what, char *id, char *why, size_t why_size)
-{
-	/* Every command that names a container comes here first: a state
-	 * directory someone else could have planted is refused before any
-	 * of its records is believed. */
-	int rfd = sd_verify(root, why, why_size);
-	if (rfd == -1)
-		return -1;
-	if (rfd >= 0) {
-		int r = read_name(rfd, what, id);
-		close(rfd);
-		if (r == 0)
-			return 0;
-	}
-	DIR *d = containers_open(root);
-	int found = 0;
-	size_t len = strlen(what);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d)) != NULL) {
-			if (!is_hex64(e->d_name) || len == 0 || strncmp(e->d_name, what, len) != 0)
-				continue;
-			if (found++ == 0)
-				strcpy(id, e->d_name);
-		}
-		closedir(d);
-	}
-	if (found == 1)
-		return 0;
-	if (found == 0)
-		snprintf(why, why_size, "no such container: %s", what);
-	else
-		snprintf(why, why_size, "'%s' matches %d containers; give more of the id", what, found);
-	return -1;
-}
-
 static int newest_first(const void *a, const void *b)
 {
 	const struct ctr *x = a, *y = b;
@@ -309,9 +258,16 @@ int ctr_list(const char *root, const char *run, struct ctr **out)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
-			v = realloc(v, (size_t)cap * sizeof(*v));
-			if (!v)
-				die("out of memory");
+			struct ctr *v2 = realloc(v, (size_t)cap * sizeof(*v));
+			if (!v2) {
+				warn_errno("list the containers");
+				for (int i = 0; i < n; i++)
+					ctr_free(&v[i]);
+				free(v);
+				closedir(d);
+				return -1;
+			}
+			v = v2;
 		}
 		if (ctr_load(root, run, e->d_name, &v[n]) == 0)
 			n++;
@@ -340,8 +296,11 @@ int ctr_forget(const char *root, const char *run, const struct ctr *c)
 	const char *name;
 	int rc = 0;
 	/* the name, only if it still points at this container */
-	ctr_name_path(root, c->name, p, sizeof(p));
-	int nfd = sd_open_parent(p, &name);
+	int nfd = -1;
+	if (ctr_name_path(root, c->name, p, sizeof(p)) < 0)
+		rc = warn_errno("the name %s in %s", c->name, root);
+	else
+		nfd = sd_open_parent(p, &name);
 	ssize_t n = nfd < 0 ? -1 : readlinkat(nfd, name, target, sizeof(target) - 1);
 	if (n > 0) {
 		target[n] = '\0';
@@ -350,12 +309,14 @@ int ctr_forget(const char *root, const char *run, const struct ctr *c)
 	}
 	if (nfd >= 0)
 		close(nfd);
-	ctr_runtime_path(run, c->id, p, sizeof(p));
-	if (sd_unlink(p) < 0 && errno != ENOENT)
+	if (ctr_runtime_path(run, c->id, p, sizeof(p)) < 0)
+		rc = warn_errno("the runtime record of %.12s in %s", c->id, run);
+	else if (sd_unlink(p) < 0 && errno != ENOENT)
 		rc = warn_errno("unlink %s", p);
 	/* The tree goes by path (nftw, which follows no link inside it):
 	 * first make sure no component of that path is a link. */
-	ctr_dir(root, c->id, p, sizeof(p));
+	if (ctr_dir(root, c->id, p, sizeof(p)) < 0)
+		return warn_errno("the directory of %.12s in %s", c->id, root);
 	int cfd = sd_open(p);
 	if (cfd >= 0) {
 		close(cfd);
@@ -365,27 +326,4 @@ int ctr_forget(const char *root, const char *run, const struct ctr *c)
 		rc = warn_errno("open %s (a symbolic link on the way is refused)", p);
 	}
 	return rc;
-}
-
-/* ---- for a command ------------------------------------------------------- */
-
-int store_open(struct store *s)
-{
-	state_root(geteuid() != 0, s->root, sizeof(s->root));
-	run_root(geteuid() != 0, s->run, sizeof(s->run));
-	return state_check(s->root, s->run);
-}
-
-int store_find(const struct store *s, const char *what, struct ctr *c)
-{
-	char id[65], why[512];
-	if (ctr_resolve(s->root, what, id, why, sizeof(why)) < 0) {
-		fprintf(stderr, "mini-docker: %s\n", why);
-		return -1;
-	}
-	if (ctr_load(s->root, s->run, id, c) < 0) {
-		fprintf(stderr, "mini-docker: container %s has no readable record\n", what);
-		return -1;
-	}
-	return 0;
 }

@@ -29,16 +29,17 @@ const char *state_root(int rootless, char *buf, size_t size);
 const char *run_root(int rootless, char *buf, size_t size);
 
 /* One function per place in the store; no other code spells these paths.
- * A path longer than buf ends the program (a ROOT near PATH_MAX). */
+ * 0, or -1 with errno ENAMETOOLONG if the path is longer than buf (a ROOT
+ * near PATH_MAX): the caller says which path. */
 #define CTR_CONFIG "config.json"  /* in ROOT/containers/<id>: its absence marks a half-made one */
-void ctr_dir(const char *root, const char *id, char *buf, size_t size);         /* ROOT/containers/<id> */
-void ctr_config_path(const char *root, const char *id, char *buf, size_t size); /* .../<id>/config.json */
-void ctr_log_path(const char *root, const char *id, char *buf, size_t size);    /* .../<id>/container.log */
-void ctr_runtime_path(const char *run, const char *id, char *buf, size_t size); /* RUN/<id>.json */
-void ctr_name_path(const char *root, const char *name, char *buf, size_t size); /* ROOT/names/<name> */
+int ctr_dir(const char *root, const char *id, char *buf, size_t size);         /* ROOT/containers/<id> */
+int ctr_config_path(const char *root, const char *id, char *buf, size_t size); /* .../<id>/config.json */
+int ctr_log_path(const char *root, const char *id, char *buf, size_t size);    /* .../<id>/container.log */
+int ctr_runtime_path(const char *run, const char *id, char *buf, size_t size); /* RUN/<id>.json */
+int ctr_name_path(const char *root, const char *name, char *buf, size_t size); /* ROOT/names/<name> */
 /* .../<id>/upper, work, merged: the container's overlay dirs (which is one
  * of those three words) */
-void ctr_overlay_path(const char *root, const char *id, const char *which, char *buf, size_t size);
+int ctr_overlay_path(const char *root, const char *id, const char *which, char *buf, size_t size);
 
 /* Make ROOT, ROOT/containers, ROOT/names and RUN, following no symlink;
  * each, and each directory made on the way, must be the caller's and
@@ -58,7 +59,7 @@ void state_unlock(int fd);
 int ctr_load(const char *root, const char *run, const char *id, struct ctr *c);
 int ctr_save(const char *root, const char *run, const struct ctr *c);
 
-/* NAME, full ID or unique ID prefix -> full id. 0, or -1 with a reason
+/* lookup.c. NAME, full ID or unique ID prefix -> full id. 0, or -1 with a reason
  * ("no such container: X", "X matches 2 containers", or why ROOT itself is
  * refused, as in state_check). */
 int ctr_resolve(const char *root, const char *what, char *id, char *why, size_t why_size);

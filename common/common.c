@@ -59,6 +59,17 @@ int warn_errno(const char *fmt, ...)
 	return -1;
 }
 
+int warn(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(fmt, ap, 0);
+	va_end(ap);
+	errno = err;
+	return -1;
+}
+
 void step(const char *fmt, ...)
 {
 	va_list ap;
@@ -136,13 +147,14 @@ int write_file(const char *path, const char *s)
 	return 0;
 }
 
-void gate_init(struct gate *g)
+int gate_init(struct gate *g)
 {
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		die_errno("pipe2");
+		return -1;
 	g->rd = fds[0];
 	g->wr = fds[1];
+	return 0;
 }
 
 void gate_child_side(struct gate *g)
@@ -172,12 +184,14 @@ void gate_wait(struct gate *g)
 	g->rd = -1;
 }
 
-void gate_open(struct gate *g)
+int gate_open(struct gate *g)
 {
-	if (write(g->wr, "x", 1) != 1)
-		die_errno("write to the child's gate");
+	int rc = write(g->wr, "x", 1) == 1 ? 0 : -1;
+	int err = errno;
 	close(g->wr);
 	g->wr = -1;
+	errno = err;
+	return rc;
 }
 
 pid_t clone3_fork(uint64_t flags, int cgroup_fd, int *pidfd)
@@ -211,7 +225,7 @@ int wait_child(pid_t pid)
 	int status;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
-			die_errno("waitpid %d", (int)pid);
+			return warn_errno("waitpid %d", (int)pid);
 	}
 	return status;
 }

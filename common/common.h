@@ -19,6 +19,9 @@ noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same line on stderr, no exit. Returns -1 so "return warn_errno(...)" reads well. */
 int warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same without errno, for a failure errno does not describe (a short
+ * read, a parse error, a library that does not set it). */
+int warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Narration: step("making / private") prints "=> making / private ... ",
  * done() finishes the line. Both flush, so output stays in order when a child
@@ -44,11 +47,11 @@ int write_file(const char *path, const char *s);
  * gate_open(). Used wherever the parent must finish something (write id maps,
  * move the child into a cgroup) before the child may go on. */
 struct gate { int rd, wr; };
-void gate_init(struct gate *g);
+int gate_init(struct gate *g);          /* 0, or -1 with errno (pipe2) */
 void gate_child_side(struct gate *g);   /* child: close the write end */
 void gate_parent_side(struct gate *g);  /* parent: close the read end */
-void gate_wait(struct gate *g);         /* child: block until opened */
-void gate_open(struct gate *g);         /* parent: let the child go */
+void gate_wait(struct gate *g);         /* child: block until opened (_exit if never) */
+int gate_open(struct gate *g);          /* parent: let the child go; 0, or -1 with errno */
 
 /* clone3(2) with fork-like semantics: returns 0 in the child, the child's pid
  * in the parent, -1 with errno on failure. flags are CLONE_NEW* etc.; if
@@ -68,7 +71,8 @@ int is_hex64(const char *s);
  * cache-ids. 0, or -1 with errno set. */
 int random_hex64(char out[65]);
 
-/* waitpid() that retries on EINTR and returns the raw status, or dies. */
+/* waitpid() that retries on EINTR and returns the raw status, or -1 after
+ * printing why. */
 int wait_child(pid_t pid);
 /* "exited 0", "killed by SIGKILL" ... for a wait status. */
 const char *describe_status(int status, char *buf, size_t size);

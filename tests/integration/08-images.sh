@@ -2,7 +2,7 @@
 # images, rmi, and the notes' layer-store experiment (DiffID -> ChainID ->
 # cache-id -> diff) done with sha256sum on mini-docker's own store.
 source "$(dirname "$0")/../lib.sh"
-plan 62
+plan 71
 M=./08-mini-docker/mini-docker
 STATE=/var/lib/mini-docker
 IMG=$STATE/image/overlay2
@@ -41,6 +41,12 @@ bad "load of a dir that is no layout" "neither" load -i "$work/empty"
 bad "rmi of an unknown image" "no-such-image" rmi no-such-image:9
 bad "commit of an unknown container" "img-nosuch" commit img-nosuch lab/x
 bad "run of an unknown image" "no-such-image" run --rm no-such-image:9 true
+bad "history of an unknown image" "no-such-image" history no-such-image:9
+bad "tag to a name that is not one" "Bad:x" tag no-such-image:9 Bad:x
+bad "commit -c of an instruction it does not support" "EXPOSE 80" commit -c 'EXPOSE 80' img-nosuch lab/x
+bad "inspect -f with an unknown function" "nosuch" inspect -f '{{nosuch .Id}}' img-nosuch
+bad "save of an unknown image" "no-such-image" save -o "$work/x.tar" no-such-image:9
+check "08 images: a failed save leaves no file behind" eval '[ -z "$(ls -A $work | grep -v -e junk.tar -e empty)" ]'
 
 # The tar side is a helper program; without it an image command says so.
 mkdir "$work/alone" && cp $M "$work/alone/"
@@ -68,6 +74,11 @@ check "08 import of the .tar.gz: same DiffID (uncompressed), layer stored once" 
 	eval '[ $rc -eq 0 ] && [ "$(ls $IMG/layerdb/sha256 | wc -l)" = "$n_before" ]'
 check "08 images lists lab/bb 1 and gz" \
 	eval '$M images | grep -Eq "^lab/bb +1 " && $M images | grep -Eq "^lab/bb +gz "'
+bb_id=$($M inspect -f '{{.Id}}' lab/bb:1)
+check "08 images --no-trunc shows the full id, -q the short one, tag adds a name to the same image" \
+	eval '$M images --no-trunc | grep -Eq "^lab/bb +1 +$bb_id " && $M images -q | grep -qx "${bb_id:7:12}" &&
+		$M tag lab/bb:1 lab/bb:tagged && [ "$($M inspect -f "{{.Id}}" lab/bb:tagged)" = "$bb_id" ] &&
+		[ "$($M rmi lab/bb:tagged)" = "Untagged: lab/bb:tagged" ]'
 n_images=$(ls "$IMG/imagedb/content/sha256" | wc -l)
 $M import "$work/bb.tar" lab/bb:gz >/dev/null
 check "08 re-import under the same name: the replaced image is deleted, not left dangling" \
@@ -103,6 +114,15 @@ show 08-committed "$out"
 check "08 run of the committed image sees the new file" has "$out" "Hello world"
 check "08 ... a deleted file stays deleted" has "$out" "No such file"
 check "08 ... and an opaque dir hides the base's contents" eq "$(sed -n 3,9p <<<"$out")" "only"
+# save hands out each layer's tar as it was hashed; a layer stored before
+# those were kept cannot be saved, and says how to fix it
+check "08 the committed layer's tar is kept, gzipped, for save" test -s "$STATE/overlay2/$cache/layer.tar.gz"
+mv "$STATE/overlay2/$cache/layer.tar.gz" "$work/kept.gz"
+err=$($M save -o "$work/legacy.tar" hello-busybox 2>&1 >/dev/null); rc=$?
+mv "$work/kept.gz" "$STATE/overlay2/$cache/layer.tar.gz"
+check "08 save of a layer without its kept tar: 1, one line saying to load it again, no file" \
+	eval '[ $rc -eq 1 ] && one_line "$err" && has "$err" "load or import the image again" && [ ! -e $work/legacy.tar ] &&
+		[ -z "$(ls -A $work | grep legacy)" ]'
 # a second commit from the same base shares the base layer
 $M run --name img-builder2 lab/bb:1 sh -c 'echo two > /two' >/dev/null
 $M commit img-builder2 hello-busybox:v2 >/dev/null
@@ -273,9 +293,10 @@ check "08 a helper whose parent died before it started exits at once (1, not blo
 
 # ---- rmi ---------------------------------------------------------------------
 $M run -d --name img-user hello-busybox sleep 1000 >/dev/null
+user_id=$($M inspect -f '{{.Id}}' img-user | cut -c1-12)
 err=$($M rmi hello-busybox 2>&1); rc=$?
-check "08 rmi of an image a container uses: refused, naming the container" \
-	eval '[ $rc -ne 0 ] && one_line "$err" && has "$err" img-user'
+check "08 rmi of an image a container uses: refused (1), naming the container by its id as Docker does" \
+	eval '[ $rc -eq 1 ] && one_line "$err" && has "$err" "container $user_id is using its referenced image"'
 $M rm -f img-user img-builder >/dev/null
 out=$($M rmi hello-busybox); rc=$?
 check "08 rmi: untagged, image and its own layer deleted" \

@@ -12,6 +12,7 @@
 
 #include "cgroup.h"
 #include "cgvalue.h"
+#include "cgtour.h"
 #include "cgspawn.h"
 
 static void sizes(void **state)
@@ -198,9 +199,52 @@ static void fallback_rule(void **state)
 	assert_false(spawn_should_fall_back(ENOMEM));
 }
 
+/* /proc/cgroups rows and /proc/PID/stat times, as 05 --controllers and
+ * --move-in read them. */
+static void proc_text(void **state)
+{
+	(void)state;
+	struct subsys_row r;
+	assert_int_equal(proc_cgroups_parse_line("#subsys_name\thierarchy\tnum_cgroups\tenabled", &r), -1);
+	assert_int_equal(proc_cgroups_parse_line("memory\t4\t212\t1", &r), 0);
+	assert_string_equal(r.name, "memory");
+	assert_int_equal(r.hierarchy, 4);
+	assert_int_equal(r.num_cgroups, 212);
+	assert_int_equal(r.enabled, 1);
+	assert_int_equal(proc_cgroups_parse_line("cpu 0 101 1", &r), 0); /* notes' spacing, v2 */
+	assert_int_equal(r.hierarchy, 0);
+	assert_int_equal(proc_cgroups_parse_line("cpu 1 2", &r), -1);
+	assert_int_equal(proc_cgroups_parse_line("cpu 1 2 1 x", &r), -1);
+	char st;
+	unsigned long long ticks;
+	/* A command name with spaces and ')' in it: fields count from the last ')'. */
+	const char *stat = "1116447 (a) b) R 1 1116447 1 34816 1 4194304 100 0 0 0 13149 2 0 0 25 5 1 0";
+	assert_int_equal(proc_stat_times(stat, &st, &ticks), 0);
+	assert_int_equal(st, 'R');
+	assert_int_equal(ticks, 13151);
+	assert_int_equal(proc_stat_times("1 (sh) R 1 2", &st, &ticks), -1);
+	assert_int_equal(proc_stat_times("no parens here", &st, &ticks), -1);
+}
+
+/* v1 freezer: done only when no task the container lists is outside the
+ * frozen leaf (the same count with other pids is not done). */
+static void freezer_leaf_holds_all(void **state)
+{
+	(void)state;
+	assert_true(cg_procs_within("", ""));
+	assert_true(cg_procs_within("12\n345", "345\n12\n7"));
+	assert_true(cg_procs_within("12\n", "12"));
+	assert_false(cg_procs_within("12\n346", "345\n12"));
+	assert_false(cg_procs_within("1", "12\n"));   /* a prefix is not the pid */
+	assert_false(cg_procs_within("12", "112"));
+	assert_false(cg_procs_within("12\n13", "12\n14")); /* same count, another task */
+	assert_false(cg_procs_within("5", ""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(proc_text),
 		cmocka_unit_test(sizes),
 		cmocka_unit_test(cpu_max),
 		cmocka_unit_test(cpus),
@@ -209,6 +253,7 @@ int main(void)
 		cmocka_unit_test(layout_from_statfs),
 		cmocka_unit_test(keyed_files),
 		cmocka_unit_test(fallback_rule),
+		cmocka_unit_test(freezer_leaf_holds_all),
 	};
 	return cmocka_run_group_tests_name("cgvalue", tests, NULL, NULL);
 }

@@ -1,4 +1,6 @@
 /* Unit tests: namespace link parsing (01-uts/ns.c) and hostname rules (01-uts/uts.c). */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +9,7 @@
 #include <cmocka.h>
 
 #include "ns.h"
+#include "nslimit.h"
 #include "uts.h"
 
 static void parses_the_notes_links(void **state)
@@ -56,9 +59,29 @@ static void hostname_limits(void **state)
 	assert_int_equal(hostname_check("web-1.lab", why, sizeof(why)), 0);
 }
 
+/* /proc/sys/user has one limit per namespace type; ioctl_ns's NS_GET_NSTYPE
+ * answers with the CLONE_NEW* value, which names the /proc/PID/ns link. */
+static void limit_files_and_type_names(void **state)
+{
+	(void)state;
+	assert_string_equal(ns_limit_file(CLONE_NEWUTS), "/proc/sys/user/max_uts_namespaces");
+	assert_string_equal(ns_limit_file(CLONE_NEWUSER), "/proc/sys/user/max_user_namespaces");
+	assert_string_equal(ns_limit_file(CLONE_NEWNS), "/proc/sys/user/max_mnt_namespaces");
+	assert_string_equal(ns_limit_file(CLONE_NEWCGROUP), "/proc/sys/user/max_cgroup_namespaces");
+	assert_null(ns_limit_file(CLONE_NEWUTS | CLONE_NEWPID));
+	assert_null(ns_limit_file(0));
+	assert_string_equal(ns_type_name(CLONE_NEWUTS), "uts");
+	assert_string_equal(ns_type_name(CLONE_NEWNS), "mnt");
+	assert_string_equal(ns_type_name(CLONE_NEWPID), "pid");
+	assert_string_equal(ns_type_name(CLONE_NEWTIME), "time");
+	assert_null(ns_type_name(CLONE_NEWUTS | CLONE_NEWNET));
+	assert_null(ns_type_name(0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(limit_files_and_type_names),
 		cmocka_unit_test(parses_the_notes_links),
 		cmocka_unit_test(rejects_malformed_links),
 		cmocka_unit_test(hostname_limits),

@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "lifecycle.h"
+#include "runner.h"
 #include "state.h"
 
 static void durations(void **state)
@@ -166,6 +167,68 @@ static void signals_and_commands(void **state)
 	assert_string_equal(format_command(nl, 1, 20, b, sizeof(b)), "a\nb");
 }
 
+/* `start` runs a container with the options its record kept: every
+ * field run took from them, none left over from the caller. */
+static void record_gives_start_its_options(void **state)
+{
+	(void)state;
+	struct ctr c;
+	struct run_opts o;
+	memset(&c, 0, sizeof(c));
+	strcpy(c.name, "web");
+	strcpy(c.image, "busybox:latest");
+	strcpy(c.hostname, "box");
+	strcpy(c.workdir, "/srv");
+	strcpy(c.user, "1000:1000");
+	strcpy(c.seccomp, "unconfined");
+	c.tty = c.rootless = c.init = 1;
+	c.auto_remove = c.detached = 1; /* run's choices, not start's */
+	c.memory = 64 << 20;
+	c.cpu_quota = 50000;
+	c.cpu_period = 100000;
+	c.pids = 20;
+	char *argv[] = { "sh", "-c", "true", NULL };
+	char *env[] = { "PATH=/bin", "A=" };
+	c.argv = argv;
+	c.argc = 3;
+	c.env = env;
+	c.nenv = 2;
+	c.vol[0] = (struct volume){ "/tmp/v", "/data", 1 };
+	c.vol[1] = (struct volume){ "/tmp/w", "/w", 0 };
+	c.nvol = 2;
+	memset(&o, 0x5a, sizeof(o)); /* whatever the caller's struct held */
+	opts_from_record(&c, &o);
+	assert_int_equal(o.tty, 1);
+	assert_int_equal(o.rootless, 1);
+	assert_int_equal(o.init, 1);
+	assert_int_equal(o.rm, 0);
+	assert_int_equal(o.detach, 0);
+	assert_int_equal(o.interactive, 0);
+	assert_string_equal(o.name, "web");
+	assert_string_equal(o.hostname, "box");
+	assert_string_equal(o.workdir, "/srv");
+	assert_string_equal(o.user, "1000:1000");
+	assert_string_equal(o.seccomp, "unconfined");
+	assert_string_equal(o.image, "busybox:latest");
+	assert_null(o.entrypoint); /* the record's argv has it merged in */
+	assert_int_equal(o.memory, 64 << 20);
+	assert_int_equal(o.cpu_quota, 50000);
+	assert_int_equal(o.cpu_period, 100000);
+	assert_int_equal(o.pids, 20);
+	assert_int_equal(o.nenv, 2);
+	assert_string_equal(o.env[0], "PATH=/bin");
+	assert_string_equal(o.env[1], "A=");
+	assert_int_equal(o.nvol, 2);
+	assert_string_equal(o.vol[0].host, "/tmp/v");
+	assert_string_equal(o.vol[0].container, "/data");
+	assert_int_equal(o.vol[0].readonly, 1);
+	assert_string_equal(o.vol[1].container, "/w");
+	assert_int_equal(o.vol[1].readonly, 0);
+	assert_ptr_equal(o.argv, c.argv);
+	assert_string_equal(o.argv[2], "true");
+	assert_null(o.argv[3]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +237,7 @@ int main(void)
 		cmocka_unit_test(times),
 		cmocka_unit_test(record_round_trip),
 		cmocka_unit_test(signals_and_commands),
+		cmocka_unit_test(record_gives_start_its_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

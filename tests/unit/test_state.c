@@ -3,6 +3,7 @@
  * and written (statedir.c, write_atomic among them): a symlink is refused,
  * never followed. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -146,6 +147,29 @@ static void state_dirs_are_made_and_checked(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A store path longer than its buffer is an error the caller reports,
+ * not the end of the program (nor a path cut short). */
+static void store_paths_too_long_are_refused(void **state)
+{
+	(void)state;
+	char root[300], buf[256];
+	memset(root, 'r', sizeof(root) - 1);
+	root[0] = '/';
+	root[sizeof(root) - 1] = '\0';
+	const char *id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	errno = 0;
+	assert_int_equal(ctr_dir(root, id, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, ENAMETOOLONG);
+	assert_int_equal(ctr_name_path(root, "web", buf, sizeof(buf)), -1);
+	assert_int_equal(ctr_overlay_path("/var/lib/mini-docker", id, "upper", buf, 80), -1);
+	assert_int_equal(ctr_overlay_path("/var/lib/mini-docker", id, "upper", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/var/lib/mini-docker/containers/0123456789abcdef0123456789abcdef"
+			    "0123456789abcdef0123456789abcdef/upper");
+	assert_int_equal(ctr_runtime_path("/run/mini-docker", id, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/run/mini-docker/0123456789abcdef0123456789abcdef"
+			    "0123456789abcdef0123456789abcdef.json");
+}
+
 int main(void)
 {
 	prog_name = "test_state";
@@ -154,6 +178,7 @@ int main(void)
 		cmocka_unit_test(state_dirs_are_judged),
 		cmocka_unit_test(writes_never_follow_a_link),
 		cmocka_unit_test(state_dirs_are_made_and_checked),
+		cmocka_unit_test(store_paths_too_long_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

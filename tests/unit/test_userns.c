@@ -3,7 +3,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "userns.h"
@@ -61,9 +64,42 @@ static void translates_ids(void **state)
 	assert_int_equal(idmap_to_inside(m, 2, 165536, &in), -1);  /* one past the range */
 }
 
+/* The AppArmor sysctl of Ubuntu 23.10+, read from a fake file. */
+static void apparmor_restriction(void **state)
+{
+	(void)state;
+	assert_int_equal(userns_restrict_parse("1"), 1);
+	assert_int_equal(userns_restrict_parse("0"), 0);
+	assert_int_equal(userns_restrict_parse("2"), -1);
+	assert_int_equal(userns_restrict_parse(""), -1);
+	char path[] = "/tmp/test_userns.XXXXXX", hint[640];
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "1\n", 2), 2);
+	close(fd);
+	assert_int_equal(userns_restricted(path), 1);
+	assert_int_equal(userns_restriction_hint(path, hint, sizeof(hint)), 1);
+	assert_non_null(strstr(hint, "kernel.apparmor_restrict_unprivileged_userns = 1"));
+	assert_non_null(strstr(hint, path));
+	assert_non_null(strstr(hint, "EPERM"));
+	assert_non_null(strstr(hint, "sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0"));
+	assert_non_null(strstr(hint, "userns,"));
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_int_equal(write(fd, "0\n", 2), 2);
+	close(fd);
+	assert_int_equal(userns_restricted(path), 0);
+	assert_int_equal(userns_restriction_hint(path, hint, sizeof(hint)), 0);
+	assert_string_equal(hint, "");
+	unlink(path);
+	/* Kernels without AppArmor's switch: no file, no restriction. */
+	assert_int_equal(userns_restricted(path), 0);
+	assert_int_equal(userns_restriction_hint(path, hint, sizeof(hint)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(apparmor_restriction),
 		cmocka_unit_test(formats_one_line),
 		cmocka_unit_test(parses_kernel_text),
 		cmocka_unit_test(checks_ranges),
