@@ -24,6 +24,7 @@ PKGS_CMOCKA := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lc
 PKGS_JSON   := $(shell pkg-config --cflags --libs json-c 2>/dev/null || echo -ljson-c)
 PKGS_TAR    := $(shell pkg-config --cflags --libs libarchive 2>/dev/null || echo -larchive)
 PKGS_SECCOMP := $(shell pkg-config --cflags --libs libseccomp 2>/dev/null || echo -lseccomp)
+PKGS_NET    := $(shell pkg-config --cflags --libs libmnl libnftables 2>/dev/null || echo -lmnl -lnftables)
 # digest.c opens libcrypto with dlopen (see there): its headers, and -ldl
 # for the C libraries that still keep dlopen outside libc.
 DLCRYPTO    := $(shell pkg-config --cflags libcrypto 2>/dev/null) -ldl
@@ -36,7 +37,7 @@ DEMOS := 01-uts/demo 02-user/demo 03-pid-ipc/demo 04-mount-proc/demo 05-cgroup-c
 CHECKS := $(addprefix check-,01 02 03 04 05 06 07 08)
 UNIT  := tests/unit/test_ns tests/unit/test_userns tests/unit/test_mountinfo tests/unit/test_cgvalue tests/unit/test_overlay tests/unit/test_options \
 	tests/unit/test_image tests/unit/test_record tests/unit/test_state tests/unit/test_confine tests/unit/test_pidns \
-	tests/unit/test_template tests/unit/test_change
+	tests/unit/test_template tests/unit/test_change tests/unit/test_network
 
 .PHONY: all clean test test-unit test-host test-sanitized test-vm-v2 test-vm-v1 vm deps tour soak fuzz bench lessons lessons-update $(CHECKS) $(addprefix stage-,01 02 03 04 05 06 07 08) rootfs
 all: $(DEMOS) 08-mini-docker/demo
@@ -64,7 +65,10 @@ CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cglimits.c 05-cgroup-cpu/cgstats.
 07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/lab.c 07-overlayfs/overlay.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
-MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/streams.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
+# 08's network (NETWORK.md): the host side, linked wherever the reaper is.
+NET := 08-mini-docker/network.c 08-mini-docker/bridge.c 08-mini-docker/netlink.c 08-mini-docker/ipam.c 08-mini-docker/nat.c \
+	08-mini-docker/netfiles.c 08-mini-docker/netopts.c
+MINI_DOCKER := $(NET) 08-mini-docker/netchild.c 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/claim.c 08-mini-docker/streams.c 08-mini-docker/detach.c 08-mini-docker/init.c 08-mini-docker/rootfs.c \
 	08-mini-docker/options.c 08-mini-docker/caps.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/lookup.c 08-mini-docker/reconcile.c \
 	08-mini-docker/statedir.c 08-mini-docker/tty.c 08-mini-docker/inspect.c 08-mini-docker/signal.c 08-mini-docker/exec.c 08-mini-docker/digest.c 08-mini-docker/helper.c \
 	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/layergc.c 08-mini-docker/image.c 08-mini-docker/load.c 08-mini-docker/oci.c 08-mini-docker/commit.c \
@@ -76,7 +80,7 @@ MINI_DOCKER := 08-mini-docker/main.c 08-mini-docker/runner.c 08-mini-docker/clai
 	06-cgroup-memory/cgspawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
 	01-uts/ns.c 01-uts/uts.c $(CGROUP) $(COMMON)
 08-mini-docker/mini-docker: $(MINI_DOCKER)
-08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO)
+08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_NET)
 # The tar side of the image commands, a program of its own so that only it
 # loads libarchive (see 08-mini-docker/helper.h).
 LAYER := 08-mini-docker/layer.c 08-mini-docker/pack.c 08-mini-docker/savetar.c 08-mini-docker/digest.c 07-overlayfs/overlay.c $(COMMON)
@@ -100,27 +104,31 @@ tests/unit/test_pidns: tests/unit/test_pidns.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/cgspawn.c 05-cgroup-cpu/cgtour.c $(CGROUP) $(COMMON)
 tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMMON)
-tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c 08-mini-docker/caps.c \
+tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c 08-mini-docker/netopts.c 08-mini-docker/caps.c \
 	08-mini-docker/exitcode.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c $(COMMON)
 tests/unit/test_options: LDLIBS += $(PKGS_CAP)
 # The image test links the image side only (and the store it checks containers in).
 tests/unit/test_image: tests/unit/test_image.c 08-mini-docker/digest.c 08-mini-docker/layer.c 08-mini-docker/pack.c 08-mini-docker/savetar.c \
 	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/layergc.c 08-mini-docker/image.c 08-mini-docker/helper.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/lookup.c 08-mini-docker/reconcile.c 08-mini-docker/statedir.c 03-pid-ipc/pidns.c \
-	07-overlayfs/overlay.c $(CGROUP) $(COMMON)
-tests/unit/test_image: LDLIBS += $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
+	07-overlayfs/overlay.c $(NET) 08-mini-docker/options.c 01-uts/uts.c $(CGROUP) $(COMMON)
+tests/unit/test_image: LDLIBS += $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR) $(PKGS_NET)
 # lifecycle.c's formatters come with the commands that start containers:
 # the record test links mini-docker, as test_state does.
 tests/unit/test_record: tests/unit/test_record.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
-tests/unit/test_record: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO)
+tests/unit/test_record: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_NET)
 tests/unit/test_state: tests/unit/test_state.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER))
-tests/unit/test_state: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO)
-tests/unit/test_confine: tests/unit/test_confine.c 08-mini-docker/user.c 08-mini-docker/seccomp_profile.c 08-mini-docker/options.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c \
+tests/unit/test_state: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_NET)
+tests/unit/test_confine: tests/unit/test_confine.c 08-mini-docker/user.c 08-mini-docker/seccomp_profile.c 08-mini-docker/options.c 08-mini-docker/netopts.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c \
 	08-mini-docker/caps.c $(COMMON)
 tests/unit/test_confine: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON)
 tests/unit/test_template: tests/unit/test_template.c 08-mini-docker/template.c 08-mini-docker/tplvalue.c
 tests/unit/test_template: LDLIBS += $(PKGS_JSON)
 tests/unit/test_change: tests/unit/test_change.c 08-mini-docker/change.c $(COMMON)
 tests/unit/test_change: LDLIBS += $(PKGS_JSON)
+tests/unit/test_network: tests/unit/test_network.c 08-mini-docker/netopts.c 08-mini-docker/ipam.c 08-mini-docker/nat.c \
+	08-mini-docker/netfiles.c 08-mini-docker/options.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c \
+	08-mini-docker/caps.c $(COMMON)
+tests/unit/test_network: LDLIBS += $(PKGS_NET) $(PKGS_CAP)
 $(UNIT): LDLIBS += $(PKGS_CMOCKA)
 
 # make test: unit tests, integration tests on this host, then the same
@@ -145,12 +153,12 @@ test-sanitized: all $(UNIT)
 FUZZ_RUNS ?= 1000000
 FUZZ := tests/fuzz/fuzz_values tests/fuzz/fuzz_kernel_text tests/fuzz/fuzz_store
 tests/fuzz/fuzz_values: tests/fuzz/fuzz_values.c 05-cgroup-cpu/cgvalue.c \
-	04-mount-proc/mountinfo.c 08-mini-docker/options.c 01-uts/uts.c $(COMMON)
+	04-mount-proc/mountinfo.c 08-mini-docker/options.c 08-mini-docker/netopts.c 01-uts/uts.c $(COMMON)
 tests/fuzz/fuzz_kernel_text: tests/fuzz/fuzz_kernel_text.c 05-cgroup-cpu/cgvalue.c \
 	04-mount-proc/mountinfo.c 01-uts/ns.c 03-pid-ipc/pidns.c 02-user/userns.c $(COMMON)
 tests/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER)) \
 	08-mini-docker/layer.c
-tests/fuzz/fuzz_store: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR)
+tests/fuzz/fuzz_store: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR) $(PKGS_NET)
 $(FUZZ): $(HEADERS) Makefile
 	clang -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 -std=gnu11 -Wall -Wextra -Werror \
 		$(INCLUDES) -o $@ $(filter %.c,$^) $(LDLIBS)

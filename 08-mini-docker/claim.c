@@ -114,6 +114,7 @@ static int record_init(struct ctr *r, const struct run_opts *o, const struct ima
 	r->cpu_quota = o->cpu_quota;
 	r->cpu_period = o->cpu_period;
 	r->pids = o->pids;
+	net_record(r, o);
 	for (r->argc = 0; o->argv[r->argc]; r->argc++)
 		;
 	if (!(r->argv = strv_dup(o->argv, r->argc)))
@@ -155,6 +156,7 @@ void opts_from_record(const struct ctr *saved, struct run_opts *o)
 	for (int i = 0; i < saved->nvol && i < MAX_VOLUMES; i++)
 		o->vol[o->nvol++] = saved->vol[i];
 	o->argv = saved->argv;
+	net_opts_restore(o, saved);
 }
 
 /* Save the record under the lock. */

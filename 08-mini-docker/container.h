@@ -9,6 +9,7 @@
 
 #include <linux/filter.h>
 
+#include "network.h"
 #include "options.h"
 
 struct container {
@@ -26,6 +27,7 @@ struct container {
 	int verbose;       /* narrate each step on stderr */
 	int cgroup2;       /* the host is pure cgroup v2: mount it at /sys/fs/cgroup */
 	int timings;       /* MINI_DOCKER_TIMINGS=1: print each phase's duration */
+	struct net_child net; /* network.h: the gate to eth0, or the namespace to join */
 	struct sock_fprog seccomp; /* the profile, compiled by the runner; len 0: none */
 	struct timespec t0;
 };

@@ -5,14 +5,11 @@
 #define _GNU_SOURCE
 #include "container.h"
 
-#include <net/if.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,23 +62,6 @@ static void own_cgroup_and_hostname(const struct container *c)
 		setup_fail("sethostname %s", c->hostname);
 }
 
-/* A new network namespace has only lo, and it starts down. */
-static void loopback_up(void)
-{
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		setup_fail("socket");
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		setup_fail("SIOCGIFFLAGS lo");
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		setup_fail("SIOCSIFFLAGS lo up");
-	close(s);
-}
-
 /* The way in, as exec takes it too. */
 noreturn static void enter(const struct container *c)
 {
@@ -108,11 +88,13 @@ noreturn void container_init(const struct container *c)
 	 * where an image symlink to /proc/self/fd/N would lead to them. Until
 	 * exec, nobody (not even a same-uid process) may ptrace us or open our
 	 * /proc files: we hold fds to the host's tree. */
-	int keep[] = { c->out_fd, c->err_fd, c->exec_err_fd, c->tty_slave };
-	close_fds_except(keep, 4);
+	int keep[] = { c->out_fd, c->err_fd, c->exec_err_fd, c->tty_slave, c->net.gate_fd, c->net.join_fd };
+	close_fds_except(keep, 6);
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		setup_fail("prctl(PR_SET_DUMPABLE)");
-	/* 1. A cgroup namespace rooted at our cgroup, our hostname (01). */
+	/* 1. container:NAME's network namespace, joined before sysfs shows
+	 * ours; a cgroup namespace rooted at our cgroup, our hostname (01). */
+	net_join(&c->net);
 	own_cgroup_and_hostname(c);
 	/* 2. Before any mount: stop propagation both ways (04). */
 	if (mount_make_rprivate("/") < 0)
@@ -138,9 +120,10 @@ noreturn void container_init(const struct container *c)
 	rootfs_masks();
 	rootfs_volumes(c->o, &h, c->verbose);
 	phase_mark(c, "child: /dev, masks, volumes");
-	/* 8. lo up. */
-	loopback_up();
-	phase_mark(c, "child: mounts done, lo up");
+	/* 8. lo up; on the bridge, once the runner has moved eth0 in, its
+	 * address and the default route (NETWORK.md). */
+	net_inside(&c->net);
+	phase_mark(c, "child: mounts done, network up");
 	/* 9. The way in: fds, session, workdir, user, keyring, privileges,
 	 * seccomp, exec (enter.c). */
 	note(c, "exec %s%s", c->o->argv[0], c->o->init ? " (under --init)" : "");

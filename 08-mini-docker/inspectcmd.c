@@ -42,6 +42,9 @@ static json_object *ctr_inspect(const struct store *x, const struct ctr *r)
 	int running = ctr_running(r);
 	json_object_object_add(st, "Running", json_object_new_boolean(running));
 	json_object_object_add(st, "Pid", json_object_new_int(running ? r->pid : 0));
+	json_object *ns = json_object_new_object(); /* Docker's NetworkSettings */
+	json_object_object_add(ns, "IPAddress", json_object_new_string(running ? r->ip_address : ""));
+	json_object_object_add(o, "NetworkSettings", ns);
 	/* GraphDriver as Docker prints it: LowerDir one string, the lower
 	 * layers top first joined with ':' (the record keeps them as a list) */
 	if (json_object_object_get_ex(o, "GraphDriver", &gd))

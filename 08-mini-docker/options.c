@@ -39,6 +39,9 @@ void options_usage(void)
 	       "      --init               run a small init as PID 1 that reaps and forwards signals\n"
 	       "  -u, --user USER[:GROUP]  run as this user (names from the image's /etc/passwd)\n"
 	       "      --entrypoint CMD     run CMD instead of the image's entrypoint (\"\": none)\n"
+	       "      --network MODE       bridge (default; --rootless: none), none, host,\n"
+	       "                           container:NAME (join its network namespace)\n"
+	       "  -p, --publish [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]  publish a port (bridge)\n"
 	       "      --security-opt seccomp=PROFILE.json|unconfined\n"
 	       "                           the seccomp profile (default: " SECCOMP_DEFAULT_PROFILE
 	       "\n                           with Docker's rules for mount, unshare, clone, keyctl)\n"
@@ -153,8 +156,6 @@ static int security_opt(const char *v, struct run_opts *o, char *why, size_t why
 	return -1;
 }
 
-/* One option: c as getopt_long returned it, arg its value. 0 to go on;
- * 1 for --help; -1 with the reason in why. */
 /* --memory, --cpus, --pids-limit: 05's parsers, a reason naming the value. */
 static int limit_option(int c, const char *arg, struct run_opts *o, char *why, size_t why_size)
 {
@@ -176,7 +177,7 @@ static int limit_option(int c, const char *arg, struct run_opts *o, char *why, s
 			return -1;
 		}
 		break;
-	case 'p':
+	case 'L':
 		if (parse_count(arg, &o->pids) < 0) {
 			snprintf(why, why_size, "--pids-limit '%s' is not valid; give a whole "
 				 "number from 1 to 4194304", arg);
@@ -254,6 +255,17 @@ static int value_option(int c, char *arg, struct run_opts *o, const char **rootf
 		if (security_opt(arg, o, why, why_size) < 0)
 			return -1;
 		break;
+	case 'n':
+		return network_parse(arg, &o->network, &o->net_target, why, why_size);
+	case 'p':
+		if (o->nports == MAX_PORTS) {
+			snprintf(why, why_size, "more than %d -p options", MAX_PORTS);
+			return -1;
+		}
+		if (port_parse(arg, &o->ports[o->nports], why, why_size) < 0)
+			return -1;
+		o->port_spec[o->nports++] = arg;
+		break;
 	}
 	return 0;
 }
@@ -263,9 +275,9 @@ static int value_option(int c, char *arg, struct run_opts *o, const char **rootf
 static int one_option(int c, char *arg, char **argv, struct run_opts *o, const char **rootfs,
 		      char *why, size_t why_size)
 {
-	if (c > 0 && strchr("mcp", c))
+	if (c > 0 && strchr("mcL", c))
 		return limit_option(c, arg, o, why, why_size);
-	if (c > 0 && strchr("NHrewvuES", c))
+	if (c > 0 && strchr("NHrewvuESnp", c))
 		return value_option(c, arg, o, rootfs, why, why_size);
 	switch (c) {
 	case 'd': o->detach = 1; break;
@@ -291,6 +303,37 @@ static int one_option(int c, char *arg, char **argv, struct run_opts *o, const c
 	return 0;
 }
 
+/* --network and -p together: -p needs a network of the container's own
+ * behind NAT; --rootless gets only lo (no veth can be made for it
+ * unprivileged: see NETWORK.md, "left to do"); two -p may not want one
+ * host port. */
+static int net_options_check(struct run_opts *o, char *why, size_t why_size)
+{
+	if (o->rootless && o->network != NET_DEFAULT && o->network != NET_NONE) {
+		snprintf(why, why_size, "--network %s needs root; --rootless containers have only "
+			 "a loopback network (--network none)", network_name(o->network));
+		return -1;
+	}
+	if (o->nports && o->rootless) {
+		snprintf(why, why_size, "-p needs root; --rootless containers have only a loopback "
+			 "network (--network none)");
+		return -1;
+	}
+	if (o->nports && o->network != NET_DEFAULT && o->network != NET_BRIDGE) {
+		snprintf(why, why_size, "-p needs --network bridge, not --network %s",
+			 network_name(o->network));
+		return -1;
+	}
+	for (int i = 0; i < o->nports; i++)
+		for (int j = 0; j < i; j++)
+			if (ports_clash(&o->ports[i], &o->ports[j])) {
+				snprintf(why, why_size, "-p '%s' and -p '%s' publish the same host port",
+					 o->port_spec[j], o->port_spec[i]);
+				return -1;
+			}
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t why_size)
 {
 	static const struct option longopts[] = {
@@ -303,7 +346,10 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 		{ "rootfs", required_argument, NULL, 'r' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "cpus", required_argument, NULL, 'c' },
-		{ "pids-limit", required_argument, NULL, 'p' },
+		{ "pids-limit", required_argument, NULL, 'L' },
+		{ "network", required_argument, NULL, 'n' },
+		{ "net", required_argument, NULL, 'n' },
+		{ "publish", required_argument, NULL, 'p' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "volume", required_argument, NULL, 'v' },
@@ -324,7 +370,7 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 	opterr = 0;
 	/* "+": stop at the first non-option, so the command's own flags
 	 * (sh -c ...) are not taken for ours. */
-	while ((c = getopt_long(argc, argv, "+:ditm:e:w:v:u:", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "+:ditm:e:w:v:u:p:", longopts, NULL)) != -1)
 		if ((r = one_option(c, optarg, argv, o, &rootfs, why, why_size)) != 0)
 			return r;
 	if (rootfs) {
@@ -344,6 +390,8 @@ int options_parse(int argc, char **argv, struct run_opts *o, char *why, size_t w
 			 "--memory, --cpus and --pids-limit (they need root or a delegated cgroup)");
 		return -1;
 	}
+	if (net_options_check(o, why, why_size) < 0)
+		return -1;
 	o->argv = argv + optind;
 	return 0;
 }

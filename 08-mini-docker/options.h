@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "netopts.h"
+
 #define MAX_ENV 64
 #define MAX_VOLUMES 16
 
@@ -29,6 +31,11 @@ struct run_opts {
 	struct volume vol[MAX_VOLUMES];
 	int nvol;
 	char volbuf[MAX_VOLUMES][4096]; /* -v's text, split: vol[] points here */
+	enum net_mode network;   /* --network (netopts.h) */
+	const char *net_target;  /* container:NAME's NAME */
+	struct port_map ports[MAX_PORTS]; /* -p, in order */
+	const char *port_spec[MAX_PORTS]; /* their text, as the record keeps it */
+	int nports;
 	char **argv;             /* the command, NULL-terminated; may be empty:
 				  * then the image's own command runs */
 };

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "network.h"
 #include "common.h"
 #include "overlay.h"
 #include "pidns.h"
@@ -117,6 +118,7 @@ void state_reconcile(const char *root, const char *run)
 	}
 	closedir(d);
 	sweep_names(root);
+	net_reconcile(run); /* addresses, veths, ports of killed runners */
 }
 
 void store_reconcile(const struct store *s)

@@ -115,6 +115,55 @@ static void add_time(json_object *o, const char *key, const struct timespec *ts)
 		json_object_object_add(o, key, json_object_new_string(format_rfc3339(ts, buf, sizeof(buf))));
 }
 
+static const char *get_str(json_object *o, const char *key);
+
+/* Docker's HostConfig.PortBindings: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]} */
+static json_object *port_bindings(const struct ctr *c)
+{
+	json_object *b = json_object_new_object();
+	for (int i = 0; i < c->nports; i++) {
+		struct port_map p;
+		char why[128], key[16], ip[16], port[8];
+		if (port_parse(c->ports[i], &p, why, sizeof(why)) < 0)
+			continue; /* checked when given */
+		snprintf(key, sizeof(key), "%u/%s", p.ctr_port, p.proto);
+		snprintf(port, sizeof(port), "%u", p.host_port);
+		json_object *a, *one = json_object_new_object();
+		if (!json_object_object_get_ex(b, key, &a)) {
+			a = json_object_new_array();
+			json_object_object_add(b, key, a);
+		}
+		json_object_object_add(one, "HostIp", json_object_new_string(p.host_ip ?
+					ip4_format(p.host_ip, ip, sizeof(ip)) : ""));
+		json_object_object_add(one, "HostPort", json_object_new_string(port));
+		json_object_array_add(a, one);
+	}
+	return b;
+}
+
+/* ... and back to -p texts. */
+static void get_ports(struct ctr *c, json_object *hc)
+{
+	json_object *b;
+	if (!json_object_object_get_ex(hc, "PortBindings", &b) || !json_object_is_type(b, json_type_object))
+		return;
+	json_object_object_foreach(b, key, a) {
+		size_t n = json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+		for (size_t i = 0; i < n && c->nports < MAX_PORTS; i++) {
+			json_object *one = json_object_array_get_idx(a, i);
+			const char *ip = get_str(one, "HostIp"), *port = get_str(one, "HostPort");
+			char spec[48], why[128];
+			struct port_map p;
+			if (!port || strlen(key) > 12 || strlen(port) > 5 || (ip && strlen(ip) > 15))
+				continue;
+			snprintf(spec, sizeof(spec), "%s%s%s:%s", ip && *ip ? ip : "", ip && *ip ? ":" : "",
+				 port, key);
+			if (port_parse(spec, &p, why, sizeof(why)) == 0)
+				snprintf(c->ports[c->nports++], sizeof(c->ports[0]), "%s", spec);
+		}
+	}
+}
+
 char *ctr_to_json(const struct ctr *c, int which)
 {
 	json_object *o = json_object_new_object();
@@ -126,6 +175,7 @@ char *ctr_to_json(const struct ctr *c, int which)
 		json_object_object_add(o, "RunnerStartTime", json_object_new_uint64(c->runner_start));
 		json_object_object_add(o, "Status", json_object_new_string(status_names[c->status]));
 		add_time(o, "StartedAt", &c->started);
+		json_object_object_add(o, "IPAddress", json_object_new_string(c->ip_address));
 	} else {
 		json_object_object_add(o, "Id", json_object_new_string(c->id));
 		json_object_object_add(o, "Name", json_object_new_string(c->name));
@@ -158,7 +208,10 @@ char *ctr_to_json(const struct ctr *c, int which)
 		json_object_object_add(hc, "CpuPeriod", json_object_new_int64(c->cpu_period));
 		json_object_object_add(hc, "PidsLimit", json_object_new_int64(c->pids));
 		json_object_object_add(hc, "Seccomp", json_object_new_string(c->seccomp));
+		json_object_object_add(hc, "NetworkMode", json_object_new_string(c->network));
+		json_object_object_add(hc, "PortBindings", port_bindings(c));
 		json_object_object_add(o, "HostConfig", hc);
+
 		json_object *mounts = json_object_new_array();
 		for (int i = 0; i < c->nvol; i++) {
 			json_object *m = json_object_new_object();
@@ -284,6 +337,8 @@ static int get_host(struct ctr *c, json_object *cfg, json_object *hc, json_objec
 	c->cpu_quota = get_int(hc, "CpuQuota", -1);
 	c->cpu_period = get_int(hc, "CpuPeriod", 100000);
 	c->pids = get_int(hc, "PidsLimit", -1);
+	copy_str(c->network, sizeof(c->network), get_str(hc, "NetworkMode"));
+	get_ports(c, hc);
 	size_t nm = json_object_is_type(mounts, json_type_array) ? json_object_array_length(mounts) : 0;
 	ok = ok && json_object_is_type(mounts, json_type_array);
 	for (size_t i = 0; ok && i < nm && i < MAX_VOLUMES; i++) {
@@ -309,6 +364,7 @@ static void get_runtime(struct ctr *c, const char *runtime)
 		c->pid_start = (unsigned long long)get_int(r, "PidStartTime", 0);
 		c->runner = (pid_t)get_int(r, "Runner", 0);
 		c->runner_start = (unsigned long long)get_int(r, "RunnerStartTime", 0);
+		copy_str(c->ip_address, sizeof(c->ip_address), get_str(r, "IPAddress"));
 		/* "running" lives only here: see ctr_save */
 		const char *st = get_str(r, "Status");
 		if (c->status == CTR_CREATED && st && strcmp(st, "running") == 0) {

@@ -36,6 +36,10 @@ struct ctr {
 	char workdir[PATH_MAX];
 	char user[64];                 /* -u UID[:GID], or "" for root */
 	char seccomp[PATH_MAX];        /* the profile: a path, "unconfined", or "" for the default */
+	char network[80];              /* --network as given: "", bridge, none, host, container:NAME */
+	char ports[MAX_PORTS][48];     /* -p as given, [IP:]HOST:CTR/PROTO */
+	int nports;
+	char ip_address[16];           /* on the bridge, while it runs; "" otherwise */
 	int argc, nenv, nvol, nlower;
 	char **argv, **env;            /* owned (strdup) */
 	struct volume vol[MAX_VOLUMES]; /* host/container owned */

@@ -93,7 +93,7 @@ noreturn static void child_side(struct runner *r)
  * runs), or, rootless, in a user namespace whose maps we write first. */
 static int clone_container(struct runner *r)
 {
-	uint64_t flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET;
+	uint64_t flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | net_clone_flags(&r->net);
 	enum spawn_path how = SPAWN_ATTACH_FIRST;
 	char why[256];
 	if (r->o->rootless) {
@@ -224,6 +224,8 @@ static int finish(struct runner *r, int rc)
 		wait_child(r->child);
 	}
 	container_pid = 0;
+	net_release(&r->net);
+	r->rec.ip_address[0] = '\0';
 	if (r->report_fd >= 0)
 		detach_report(&r->report_fd, "!%d", rc);
 	int *fds[] = { &r->master, &r->c.tty_slave, &r->c.out_fd, &r->c.err_fd, &r->out_pipe[0],
@@ -278,6 +280,8 @@ static void runner_init(struct runner *r, struct run_opts *o, int verbose)
 	r->c.o = o;
 	r->c.verbose = verbose;
 	r->c.tty_slave = r->c.exec_err_fd = r->c.out_fd = r->c.err_fd = -1;
+	net_init(&r->net, &r->c.net);
+	r->net.verbose = verbose;
 	const char *tenv = getenv("MINI_DOCKER_TIMINGS");
 	r->c.timings = tenv && strcmp(tenv, "0") != 0;
 	clock_gettime(CLOCK_MONOTONIC, &r->c.t0);
@@ -338,8 +342,15 @@ static int run_steps(struct runner *r)
 			fprintf(stderr, "=> cgroup %s (%s)\n", r->cg.name, cg_layout_name(r->cg.layout));
 		phase_mark(&r->c, "runner: cgroup and limits");
 	}
-	if (open_streams(r) < 0 || clone_container(r) < 0)
+	if (net_prepare(&r->net, &r->c.net, o, r->root, r->run, r->cdir, r->c.id, r->c.hostname,
+			r->rec.name) < 0)
 		return finish(r, 125);
+	if (r->c.net.addr)
+		ip4_format(r->c.net.addr, r->rec.ip_address, sizeof(r->rec.ip_address));
+	phase_mark(&r->c, "runner: network prepared");
+	if (open_streams(r) < 0 || clone_container(r) < 0 || net_attach(&r->net, r->child) < 0)
+		return finish(r, 125);
+	phase_mark(&r->c, "runner: network attached");
 	return finish(r, watch(r));
 }
 

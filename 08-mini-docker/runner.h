@@ -28,6 +28,7 @@ struct runner {
 	char **argv;             /* the command as composed by apply_image */
 	struct ctr rec;
 	struct cgroup cg;
+	struct netstate net;     /* network.h: what the network step made */
 	int named, recorded, have_cg, shim;
 	int lock, report_fd, runner_fd, pidfd, master, logfd;
 	int err_pipe[2], out_pipe[2], errout_pipe[2];

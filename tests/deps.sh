@@ -4,12 +4,14 @@
 set -eu
 APT_PKGS=(make gcc libc6-dev clang pkg-config libcap-dev libcmocka-dev libssl-dev
 	libarchive-dev libjson-c-dev libseccomp-dev golang-github-containers-common
+	libmnl-dev libnftables-dev nftables iproute2   # 08's network (NETWORK.md) and its test
 	umoci skopeo   # the image tests build real OCI layouts and docker-save archives
 	docker.io      # 08-docker-compat.sh compares with Docker itself (its own dockerd)
 	strace busybox-static util-linux procps jq bc attr python3
 	qemu-system-x86 cpio xz-utils file e2fsprogs)   # the test VM (tests/vm/vm.sh)
 DNF_PKGS=(make gcc clang pkgconf-pkg-config libcap-devel libcmocka-devel openssl-devel
 	libarchive-devel json-c-devel libseccomp-devel containers-common umoci skopeo moby-engine
+	libmnl-devel nftables-devel nftables iproute
 	strace busybox util-linux procps-ng jq bc attr perl-interpreter python3 qemu-system-x86 cpio xz file e2fsprogs
 	glibc-static compiler-rt)
 

@@ -71,8 +71,8 @@ check "08 /proc/self/cgroup shows / in every hierarchy" \
 	eval '[ "$(grep -cE "^[0-9]+:[^:]*:" <<<"$out")" -ge 1 ] && ! grep -E "^[0-9]+:[^:]*:/." <<<"$out" | grep -q .'
 check "08 only fds 0-2 are open in the command" \
 	eq "$(sed -n '/^fds-begin$/,/^fds-end$/p' <<<"$out" | tr '\n' ' ')" "fds-begin 0 1 2 fds-end "
-check "08 a network namespace with only lo, and lo is up" \
-	eval 'has "$out" "lo: 1" && has "$out" ping-ok'
+check "08 a network namespace of its own: lo (up) and the bridge's eth0 (NETWORK.md)" \
+	eval 'has "$out" "lo: 2" && has "$out" ping-ok'
 check "08 cwd is / and the environment is the image default" \
 	eval 'grep -qx / <<<"$out" && has "$out" "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root"'
 

@@ -24,6 +24,7 @@ EXTERNAL = {
     "usage_usec", "mq_open", "diff_ids", "close_range", "subtree_control", "oom_group",
     "memory_max", "pid_max", "set_tid", "exit_signal", "clone_args", "keyctl_join",
     "created_by", "empty_layer",
+    "ip_forward", "route_localnet", "rtnl_link_veth_alloc", "rtnl_link_add",
 }
 
 PAGE_GLOBS = ("README.md", "README.zh-CN.md")

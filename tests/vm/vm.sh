@@ -23,7 +23,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${MINI_DOCKER_VM_CACHE:-$ROOT/.cache/vm}
 KPKG=${VM_KERNEL_PKG:-}
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-netfs fscache 9pnet 9pnet_virtio 9p overlay veth virtio_blk crc32c_generic ext4"
+netfs fscache 9pnet 9pnet_virtio 9p overlay veth virtio_blk crc32c_generic ext4
+bridge nf_tables nft_chain_nat nft_nat nft_masq nft_ct nft_fib nft_fib_ipv4 nf_nat nf_conntrack"
 
 die() { echo "vm.sh: $*" >&2; exit 251; }
 
@@ -91,7 +92,9 @@ module_order() {
 
 prepare() {
 	need
-	[ -f "$CACHE/vmlinux" ] && [ -f "$CACHE/base.cpio" ] && return 0
+	# the cache is rebuilt when the module list changes (a new stage's)
+	[ -f "$CACHE/vmlinux" ] && [ -f "$CACHE/base.cpio" ] &&
+		[ "$(cat "$CACHE/modules" 2>/dev/null)" = "$MODULES" ] && return 0
 	mkdir -p "$CACHE"
 	local work pkg
 	work=$(mktemp -d "$CACHE/prep.XXXXXX")
@@ -127,6 +130,7 @@ prepare() {
 	(cd "$initdir" && find . | cpio -o -H newc --quiet) >"$work/base.cpio"
 	mv "$work/vmlinux" "$CACHE/vmlinux"
 	mv "$work/base.cpio" "$CACHE/base.cpio"
+	echo "$MODULES" >"$CACHE/modules"
 	echo "$pkg" >"$CACHE/kernel"
 }
 
