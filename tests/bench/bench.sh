@@ -56,19 +56,23 @@ if [ "$layout" = hybrid ] && [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controlle
 	crun_note="crun 1.8 refuses hybrid hosts whose cgroup2 lists controllers, so all tools ran in a private mount namespace with an empty file bound over /sys/fs/cgroup/unified/cgroup.controllers (the host's mount untouched)."
 fi
 
-names=(mini-docker unshare bwrap crun runc chroot md-nocache)
+names=(mini-docker unshare bwrap crun runc chroot md-nocache md-bridge)
 cmds=(
-	"$M run --rm -m 64m --cpus 0.5 --pids-limit 32 busybox /bin/true"
+	"$M run --rm --network none -m 64m --cpus 0.5 --pids-limit 32 busybox /bin/true"
 	"unshare --uts --pid --ipc --mount --net --fork --mount-proc chroot $IMAGE /bin/true"
 	"bwrap --unshare-all --bind $IMAGE / --proc /proc --dev /dev /bin/true"
 	"crun run -b $work/bundle bench-crun"
 	"runc run -b $work/bundle bench-runc"
 	"chroot $IMAGE /bin/true"
+	"$M run --rm --network none -m 64m --cpus 0.5 --pids-limit 32 busybox /bin/true"
 	"$M run --rm -m 64m --cpus 0.5 --pids-limit 32 busybox /bin/true"
 )
-# The last is mini-docker again with its seccomp cache removed before every
-# run: it compiles the profile each time, as crun does (the same work).
-prepares=(true true true true true true "rm -rf /run/mini-docker/cache")
+# mini-docker runs with --network none, like its peers here (a network
+# namespace with only lo). md-nocache is that again with its seccomp cache
+# removed before every run: it compiles the profile each time, as crun does
+# (the same work). md-bridge is the default, Docker's bridge network: a veth
+# pair, an address lease, the nftables rules (NETWORK.md).
+prepares=(true true true true true true "rm -rf /run/mini-docker/cache" true)
 printf '%s\n' "${cmds[@]}" >"$work/commands"
 printf '%s\n' "${prepares[@]}" >"$work/prepares"
 cat >"$work/rounds.sh" <<RUN
@@ -222,13 +226,14 @@ unshare_ratio=$(awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN { printf "%.2f", a 
 	echo
 	echo "| tool | median ms | min – max ms | runs | ratio to mini-docker |"
 	echo "| --- | --- | --- | --- | --- |"
-	row "mini-docker run --rm busybox (64M, 0.5 CPU, 32 pids, overlay root, pivot_root)" 0
+	row "mini-docker run --rm --network none busybox (64M, 0.5 CPU, 32 pids, overlay root, pivot_root)" 0
 	row "unshare (uts, pid, ipc, mount, net; --mount-proc; chroot)" 1
 	row "bwrap --unshare-all (bind root, proc, dev)" 2
 	row "crun run (OCI bundle, same limits, read-only root)" 3
 	row "runc run (OCI bundle, same limits, read-only root)" 4
 	row "chroot (the floor: no namespaces)" 5
 	row "mini-docker, seccomp profile compiled every run (cache removed: crun's work)" 6
+	row "mini-docker with its default network, bridge (veth pair, address, nft rules)" 7
 	echo
 	echo '```'
 	for i in "${!names[@]}"; do bar "${names[$i]}" "$i" "$top"; done
