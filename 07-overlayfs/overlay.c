@@ -275,17 +275,21 @@ static int walk(int dirfd, const char *root, const char *rel, ovl_visit_fn fn, v
 	int n = list_names(dirfd, &names);
 	if (n < 0)
 		return warn_errno("read directory %s/%s", root, rel);
-	int ret = 0;
+	/* On the heap: a walk goes as deep as the tree (a container can nest
+	 * 2000 dirs within PATH_MAX), and 4 KiB of stack per level would
+	 * overflow the default 8 MiB before the path grew too long. */
+	char *childrel = n > 0 ? malloc(PATH_MAX) : NULL;
+	int ret = n > 0 && !childrel ? warn_errno("read directory %s/%s", root, rel) : 0;
 	for (int i = 0; i < n && ret == 0; i++) {
-		char childrel[PATH_MAX];
-		if (snprintf(childrel, sizeof(childrel), "%s%s%s", rel, rel[0] ? "/" : "",
-			     names[i]) >= (int)sizeof(childrel)) {
+		if (snprintf(childrel, PATH_MAX, "%s%s%s", rel, rel[0] ? "/" : "",
+			     names[i]) >= PATH_MAX) {
 			errno = ENAMETOOLONG;
 			ret = warn_errno("%s/%s/%s", root, rel, names[i]);
 			break;
 		}
 		ret = visit(dirfd, root, childrel, names[i], fn, arg);
 	}
+	free(childrel);
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

@@ -220,5 +220,5 @@ int image_commit(const char *root, const char *run, int argc, char **argv)
 out:
 	json_object_put(cfg);
 	ctr_free(&c);
-	return store_unlock(lock, rc);
+	return store_unlock(root, lock, rc);
 }

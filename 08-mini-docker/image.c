@@ -286,7 +286,7 @@ int image_tag_cmd(const char *root, const char *source, const char *target)
 		fprintf(stderr, "mini-docker: tag: %s\n", why);
 	else if (image_tag(root, target, hex, 0) == 0)
 		rc = 0;
-	return store_unlock(lock, rc);
+	return store_unlock(root, lock, rc);
 }
 
 /* Whether rmi may go on, with Docker's words when it may not: a tag that
@@ -345,5 +345,5 @@ int image_rmi(const char *root, const char *ref, int force)
 	rc = 0;
 out:
 	json_object_put(o);
-	return store_unlock(lock, rc);
+	return store_unlock(root, lock, rc);
 }

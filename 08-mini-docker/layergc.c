@@ -64,9 +64,12 @@ void layers_sweep_files(const char *root)
 	DIR *d = ok ? opendir(p) : NULL;
 	struct dirent *e;
 	ok = d != NULL;
+	/* an entry whose cache-id cannot be read names files we cannot
+	 * tell apart: then nothing is removed (as the collector below) */
 	while (ok && (e = readdir(d)) != NULL)
-		if (is_hex64(e->d_name) && layer_read(root, e->d_name, "cache-id", cache, sizeof(cache)) == 0)
-			ok = idset_add(&named, cache) == 0;
+		if (is_hex64(e->d_name))
+			ok = layer_read(root, e->d_name, "cache-id", cache, sizeof(cache)) == 0 &&
+			     idset_add(&named, cache) == 0;
 	if (d)
 		closedir(d);
 	idset_sort(&named);
@@ -93,7 +96,9 @@ static int reached_layers(const char *root, struct idset *keep)
 			continue;
 		json_object *cfg = store_read_json(p, why, sizeof(why));
 		int n = cfg ? config_chains(cfg, chains, why, sizeof(why)) : -1;
-		if (cfg && n < 0) /* its layers cannot be named: keep them all */
+		/* unreadable, or its layers cannot be named: keep them all (a
+		 * container may run on them) */
+		if (n < 0)
 			rc = -1;
 		for (int i = 0; i < n && rc == 0; i++)
 			rc = idset_add(keep, chains[i]);
@@ -105,15 +110,15 @@ static int reached_layers(const char *root, struct idset *keep)
 }
 
 /* Delete every layer no stored image reaches any more: its layerdb entry,
- * then (layers_sweep_files) its files. Lock held. */
-void layers_collect(const char *root, int quiet)
+ * then (layers_sweep_files) its files. -1 (nothing deleted) if the layers
+ * in use cannot all be named. Lock held. */
+static int collect(const char *root, int quiet)
 {
 	char p[PATH_MAX];
 	struct idset keep = { 0 };
 	if (reached_layers(root, &keep) < 0) {
-		fprintf(stderr, "mini-docker: could not list the layers in use; none deleted\n");
 		free(keep.id);
-		return;
+		return -1;
 	}
 	idset_sort(&keep);
 	DIR *d = path_layerdb(root, NULL, p, sizeof(p)) == 0 ? opendir(p) : NULL;
@@ -129,4 +134,17 @@ void layers_collect(const char *root, int quiet)
 		closedir(d);
 	free(keep.id);
 	layers_sweep_files(root);
+	return 0;
+}
+
+void layers_collect(const char *root, int quiet)
+{
+	if (collect(root, quiet) < 0)
+		fprintf(stderr, "mini-docker: could not list the layers in use; none deleted\n");
+}
+
+void layers_collect_leftovers(const char *root)
+{
+	if (collect(root, 1) < 0)
+		layers_sweep_files(root);
 }

@@ -133,10 +133,11 @@ static void empty_dir(const char *dir)
 		closedir(d);
 }
 
-/* What a killed import, load or commit left (SIGKILL, a power cut): every
- * change holds the lock and cleans up on its error path, so with the lock
- * held anything in the two tmp dirs, and any overlay2 dir that no layerdb
- * entry names, is such a leftover. Lock held. */
+/* What a failed or killed import, load or commit left (an error, SIGKILL,
+ * a power cut): every change holds the lock, and an image's layers and its
+ * config are stored under one hold of it, so with the lock held anything
+ * in the two tmp dirs, any layer no image reaches, and any overlay2 dir
+ * that no layerdb entry names, is such a leftover. Lock held. */
 static void store_recover(const char *root)
 {
 	char p[PATH_MAX];
@@ -144,7 +145,7 @@ static void store_recover(const char *root)
 		empty_dir(p);
 	if (path_layerdb_tmp(root, NULL, p, sizeof(p)) == 0)
 		empty_dir(p);
-	layers_sweep_files(root);
+	layers_collect_leftovers(root);
 }
 
 static void on_stop(int sig)
@@ -169,10 +170,14 @@ int store_lock(const char *root)
 	return lock;
 }
 
-/* A change that failed because it was stopped exits as killed by that
- * signal (130 for Ctrl-C), like the shell reports it. */
-int store_unlock(int lock, int rc)
+/* A change that failed (a load refused at its third layer, Ctrl-C) takes
+ * what it had stored with it before it lets go of the lock. One that failed
+ * because it was stopped exits as killed by that signal (130 for Ctrl-C),
+ * like the shell reports it. */
+int store_unlock(const char *root, int lock, int rc)
 {
+	if (lock >= 0 && rc != 0)
+		layers_collect_leftovers(root);
 	state_unlock(lock);
 	return rc != 0 && helper_stop ? 128 + helper_stop : rc;
 }

@@ -44,8 +44,9 @@ int store_write_text(const char *path, const char *s);
  * what a killed change left, and let a stop signal fail the change
  * (helper.h). The lock, or -1 (printed). */
 int store_lock(const char *root);
-/* Release it; rc, or 128+signal if a stop signal made the change fail. */
-int store_unlock(int lock, int rc);
+/* Release it, after removing what a failed change (rc != 0) stored;
+ * rc, or 128+signal if a stop signal made the change fail. */
+int store_unlock(const char *root, int lock, int rc);
 
 /* Unpack the layer read from fd on top of parent (a ChainID, or NULL) and
  * record it; diff and chain get its DiffID and ChainID. want_blob and
@@ -65,6 +66,11 @@ int config_chains(json_object *cfg, char chains[][65], char *why, size_t why_siz
  * layerdb entry ("Deleted: sha256:<ChainID>" unless quiet), then its
  * overlay2 dir. Lock held. */
 void layers_collect(const char *root, int quiet);
+/* What a failed or killed change left: the layers no image reaches (a
+ * load refused at its second layer keeps its first, complete, with its
+ * layerdb entry), then the overlay2 dirs no entry names. Silent; if the
+ * layers in use cannot be named, only the second. Lock held. */
+void layers_collect_leftovers(const char *root);
 /* Remove every overlay2 dir no layerdb entry names as its cache-id (what
  * rmi or a killed change left); nothing if the entries cannot all be
  * read. Lock held. */

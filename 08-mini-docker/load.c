@@ -85,7 +85,7 @@ int image_import(const char *root, const char *file, const char *ref)
 out:
 	if (!stdin_)
 		close(fd);
-	return lock < 0 ? rc : store_unlock(lock, rc);
+	return lock < 0 ? rc : store_unlock(root, lock, rc);
 }
 
 /* ---- load: what both kinds of archive share ------------------------------- */
@@ -182,6 +182,26 @@ out:
 	return rc;
 }
 
+/* A manifest entry's RepoTags: absent, or a list of valid names. */
+static int repo_tags_check(json_object *img, size_t i, char *why, size_t why_size)
+{
+	json_object *tags;
+	char repo[256], tag[130], reason[512];
+	if (!json_object_object_get_ex(img, "RepoTags", &tags) || json_object_is_type(tags, json_type_null))
+		return 0;
+	for (size_t j = 0; json_object_is_type(tags, json_type_array) && j < json_object_array_length(tags); j++)
+		if (!json_object_is_type(json_object_array_get_idx(tags, j), json_type_string) ||
+		    ref_parse(json_elem_str(tags, j), repo, sizeof(repo), tag, sizeof(tag), reason, sizeof(reason)) < 0) {
+			snprintf(why, why_size, "manifest.json entry %zu: RepoTags[%zu] is not a valid image name", i, j);
+			return -1;
+		}
+	if (!json_object_is_type(tags, json_type_array)) {
+		snprintf(why, why_size, "manifest.json entry %zu: RepoTags is not a list of names", i);
+		return -1;
+	}
+	return 0;
+}
+
 static int load_docker(const char *root, int dirfd, char *why, size_t why_size)
 {
 	json_object *m = member_json(dirfd, "manifest.json", why, why_size), *tags;
@@ -195,7 +215,10 @@ static int load_docker(const char *root, int dirfd, char *why, size_t why_size)
 	for (size_t i = 0; rc == 0 && i < json_object_array_length(m); i++) {
 		json_object *img = json_object_array_get_idx(m, i);
 		char id[65];
-		if ((rc = load_docker_one(root, dirfd, img, i, id, why, why_size)) < 0)
+		/* every name checked first: an image stored and then refused
+		 * its name would stay behind, untagged */
+		if ((rc = repo_tags_check(img, i, why, why_size)) < 0 ||
+		    (rc = load_docker_one(root, dirfd, img, i, id, why, why_size)) < 0)
 			break;
 		int tagged = 0;
 		if (json_object_object_get_ex(img, "RepoTags", &tags) && json_object_is_type(tags, json_type_array))
@@ -281,5 +304,5 @@ out:
 		close(dirfd);
 	if (tmp[0])
 		ovl_remove_tree(tmp);
-	return store_unlock(lock, rc);
+	return store_unlock(root, lock, rc);
 }

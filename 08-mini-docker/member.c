@@ -109,6 +109,14 @@ char *member_read(int dirfd, const char *rel, size_t max, size_t *len, char *why
 		n += (size_t)r;
 	}
 	close(fd);
+	/* the buffer doubles past max before the check above stops it: a
+	 * member up to twice max would pass, and the store, which reads it
+	 * back with read_whole's exact max (a config at run, at rmi), could
+	 * then no longer read what it took */
+	if (ok && n > max) {
+		snprintf(why, why_size, "%s: larger than %zu bytes", rel, max);
+		ok = 0;
+	}
 	if (!buf)
 		snprintf(why, why_size, "%s: out of memory", rel);
 	if (!ok) {

@@ -241,5 +241,5 @@ int image_save(const char *root, int argc, char **argv)
 		if (rc != 0)
 			unlink(tmp);
 	}
-	return lock < 0 ? rc : store_unlock(lock, rc);
+	return lock < 0 ? rc : store_unlock(root, lock, rc);
 }

@@ -7,7 +7,7 @@
 # store's listing before and after, and what ended up in the layers.
 # Everything runs in a private store (MINI_DOCKER_ROOT), removed at the end.
 source "$(dirname "$0")/../lib.sh"
-plan 16
+plan 20
 need_root "08 image attacks"
 # LeakSanitizer cannot run under ptrace: a sanitized build (make SANITIZE=1
 # test) traced by strace would die at exit for that reason alone.
@@ -84,6 +84,20 @@ good2 = layer({"hello": b"good layer, second\n"})
 open(f"{w}/good2.tar", "wb").write(good2)
 open(f"{w}/evil.tar", "wb").write(layer({"hello": b"EVIL-LAYER\n", "evil": b"EVIL-LAYER\n"}))
 docker_save(f"{w}/save", good, "atk/save:1")
+# two/: two layers, the second not the one the config's DiffID names;
+# badtag/: a valid image whose RepoTags holds an object, not a name
+os.makedirs(f"{w}/two/l1"); os.makedirs(f"{w}/two/l2")
+second = layer({"second": b"second\n"})
+open(f"{w}/two/l1/layer.tar", "wb").write(good)
+open(f"{w}/two/l2/layer.tar", "wb").write(second)
+cfg2 = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                   "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(good), "sha256:" + "0" * 64]}}).encode()
+open(f"{w}/two/{sha(cfg2)}.json", "wb").write(cfg2)
+json.dump([{"Config": f"{sha(cfg2)}.json", "RepoTags": ["atk/two:1"], "Layers": ["l1/layer.tar", "l2/layer.tar"]}],
+          open(f"{w}/two/manifest.json", "w"))
+docker_save(f"{w}/badtag", good2, "atk/badtag:1")
+m = json.load(open(f"{w}/badtag/manifest.json")); m[0]["RepoTags"] = [{"name": "x"}]
+json.dump(m, open(f"{w}/badtag/manifest.json", "w"))
 docker_save(f"{w}/swap", good2, "atk/swap:1")
 oci(f"{w}/oci", good)
 PY
@@ -132,6 +146,38 @@ attack "layer a directory" "$work/dir-layer" l1/layer.tar directory
 cp -a "$work/save" "$work/out-link"
 mv "$work/out-link/$cfg" "$work/outside.json" && ln -s "$work/outside.json" "$work/out-link/$cfg"
 attack "config a symlink out of the archive" "$work/out-link" "$cfg" "No such file"
+
+# A refused load takes back what it stored: the first layer of two/ is
+# complete when the second is refused, and an image refused its name would
+# stay behind untagged.
+attack "second layer not the DiffID its config names: the first goes too" "$work/two" l2/layer.tar DiffID
+attack "RepoTags holds an object: refused before anything is stored" "$work/badtag" RepoTags "valid image name"
+
+# A layer the collector cannot account for is kept: with one image's
+# config unreadable, rmi of another deletes none of the first one's layers.
+tar -C "$BB" -c ./bin/busybox | $M import - atk/gc:1 >/dev/null
+gcid=$($M image inspect -f '{{.Id}}' atk/gc:1 | sed 's/^sha256://')
+gclayers=$(ls "$S/image/overlay2/layerdb/sha256" | wc -l)
+cp "$S/image/overlay2/imagedb/content/sha256/$gcid" "$work/gc-config"
+echo '{"truncated' >"$S/image/overlay2/imagedb/content/sha256/$gcid"
+err=$($M rmi atk/bb:1 2>&1 >/dev/null); rc=$?
+check "08 attacks: a config that cannot be read keeps every layer: rmi says none deleted, the $gclayers layers stay" \
+	eval '[ $rc -eq 0 ] && has "$err" "none deleted" && eq "$(ls "$S/image/overlay2/layerdb/sha256" | wc -l)" "$gclayers"'
+cp "$work/gc-config" "$S/image/overlay2/imagedb/content/sha256/$gcid"
+tar -C "$BB" -c . | $M import - atk/bb:1 >/dev/null
+
+# A container can nest 2000 directories within PATH_MAX; the walk of its
+# upper dir (commit) must go through them, not die of a stack overflow.
+python3 - "$work/deep" <<'PY'
+import os, sys
+os.makedirs(sys.argv[1]); os.chdir(sys.argv[1])
+for _ in range(2040):
+    os.mkdir("a"); os.chdir("a")
+open("f", "w").write("deep\n")
+PY
+(ulimit -s 8192; ulimit -n 4096; $L pack "$work/deep" "$work/deep.tar" >/dev/null 2>&1); rc=$?
+check "08 attacks: pack of a 2040-deep upper dir: rc $rc, the deepest file in the tar" \
+	eval '[ $rc -eq 0 ] && tar -tf "$work/deep.tar" | grep -q "a/a/f$"'
 
 # A layer that changes between two reads: the layer is a FIFO, and the test
 # writes the good tar (the one the config names) for the first open and an

@@ -18,6 +18,7 @@
 
 #include "common.h"
 #include "lifecycle.h"
+#include "member.h"
 #include "state.h"
 #include "statedir.h"
 
@@ -149,6 +150,34 @@ static void state_dirs_are_made_and_checked(void **state)
 
 /* A store path longer than its buffer is an error the caller reports,
  * not the end of the program (nor a path cut short). */
+/* member_read's max is exact, as read_whole's is: what load takes, the
+ * store can read back. */
+static void member_read_max_is_exact(void **state)
+{
+	(void)state;
+	char dir[64], why[256], p[128];
+	scratch(dir, sizeof(dir));
+	static char data[12289];
+	memset(data, 'x', sizeof(data));
+	snprintf(p, sizeof(p), "%s/f", dir);
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+	close(fd);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t len = 0;
+	char *got = member_read(dfd, "f", sizeof(data), &len, why, sizeof(why));
+	assert_non_null(got);
+	assert_int_equal(len, sizeof(data));
+	free(got);
+	/* one byte over: refused, though the buffer had grown to 16 KiB */
+	assert_null(member_read(dfd, "f", sizeof(data) - 1, &len, why, sizeof(why)));
+	assert_non_null(strstr(why, "larger than"));
+	close(dfd);
+	unlink(p);
+	rmdir(dir);
+}
+
 static void store_paths_too_long_are_refused(void **state)
 {
 	(void)state;
@@ -179,6 +208,7 @@ int main(void)
 		cmocka_unit_test(writes_never_follow_a_link),
 		cmocka_unit_test(state_dirs_are_made_and_checked),
 		cmocka_unit_test(store_paths_too_long_are_refused),
+		cmocka_unit_test(member_read_max_is_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
