@@ -158,8 +158,11 @@ static int open_output(const char *file, char *tmp, size_t size)
 		fprintf(stderr, "mini-docker: save: -o '%s': path too long\n", file);
 		return -1;
 	}
+	/* mkostemp makes it 0600, and it stays so: an image holds whatever its
+	 * layers hold (keys, /etc/shadow), and Docker's CLI also writes -o
+	 * through a private temporary file that it renames into place */
 	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 || fchmod(fd, 0644) < 0) {
+	if (fd < 0) {
 		fprintf(stderr, "mini-docker: save: -o '%s': %s\n", file, strerror(errno));
 		if (fd >= 0)
 			unlink(tmp), close(fd);

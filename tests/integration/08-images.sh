@@ -2,7 +2,7 @@
 # images, rmi, and the notes' layer-store experiment (DiffID -> ChainID ->
 # cache-id -> diff) done with sha256sum on mini-docker's own store.
 source "$(dirname "$0")/../lib.sh"
-plan 71
+plan 72
 M=./08-mini-docker/mini-docker
 STATE=/var/lib/mini-docker
 IMG=$STATE/image/overlay2
@@ -123,6 +123,10 @@ mv "$work/kept.gz" "$STATE/overlay2/$cache/layer.tar.gz"
 check "08 save of a layer without its kept tar: 1, one line saying to load it again, no file" \
 	eval '[ $rc -eq 1 ] && one_line "$err" && has "$err" "load or import the image again" && [ ! -e $work/legacy.tar ] &&
 		[ -z "$(ls -A $work | grep legacy)" ]'
+# the archive holds the layers' files (keys, shadow): only its owner reads it
+$M save -o "$work/private.tar" hello-busybox >/dev/null 2>&1
+check "08 save -o writes the archive 0600, whatever the umask" eq "$(stat -c %a "$work/private.tar" 2>&1)" 600
+rm -f "$work/private.tar"
 # a second commit from the same base shares the base layer
 $M run --name img-builder2 lab/bb:1 sh -c 'echo two > /two' >/dev/null
 $M commit img-builder2 hello-busybox:v2 >/dev/null
