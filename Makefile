@@ -157,7 +157,7 @@ tests/fuzz/fuzz_values: tests/fuzz/fuzz_values.c 05-cgroup-cpu/cgvalue.c \
 tests/fuzz/fuzz_kernel_text: tests/fuzz/fuzz_kernel_text.c 05-cgroup-cpu/cgvalue.c \
 	04-mount-proc/mountinfo.c 01-uts/ns.c 03-pid-ipc/pidns.c 02-user/userns.c $(COMMON)
 tests/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(filter-out 08-mini-docker/main.c,$(MINI_DOCKER)) \
-	08-mini-docker/layer.c
+	08-mini-docker/layer.c 08-mini-docker/savetar.c
 tests/fuzz/fuzz_store: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR) $(PKGS_NET)
 $(FUZZ): $(HEADERS) Makefile
 	clang -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 -std=gnu11 -Wall -Wextra -Werror \
