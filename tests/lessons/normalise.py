@@ -2,13 +2,15 @@
 
 Normalise, then compare line by line:
   - whitespace runs count as one space, trailing blanks are dropped;
-  - container ids (12 or 64 hex digits, keyed by their first 12), mktemp
+  - container ids (12 or 64 hex digits, keyed by their first 12; also in a
+    veth's name, md<12 hex>), mktemp
     suffixes and integers of three digits or more (pids, inodes, byte
     counts) are renamed in order of first appearance: <id:a>, <n:b>, ...
     An honest rerun has other values in the same places and renames the
     same; a sample spliced from two runs, where one value became two (or
     two became one), does not;
   - System V IPC ids (msqid N) are renamed likewise, however small;
+  - random MAC addresses (a veth's) may differ;
   - Docker's durations ("Less than a second", "3 seconds"), RFC 3339 times,
     decimals (seconds, sizes: 8.2M) and progress bars [###...] may differ;
   - "NN.N%" must be within the sample's tolerance (0 unless stated), and on
@@ -21,6 +23,10 @@ Normalise, then compare line by line:
 import difflib
 import re
 
+# a veth's MAC address is random (00:00:00:00:00:00, lo's, stays as it is)
+MAC = re.compile(r"(?<![0-9A-Za-z:])(?!(?:00:){5}00)(?:[0-9a-f]{2}:){5}[0-9a-f]{2}(?![0-9A-Za-z:])")
+# a container's host-side veth is named md + its id's first 12 hex digits
+VETH = re.compile(r"(?<![0-9A-Za-z])md([0-9a-f]{12})(?![0-9A-Za-z])")
 HEX_ID = re.compile(r"(?<![0-9A-Za-z])(?:[0-9a-f]{64}|[0-9a-f]{12})(?![0-9A-Za-z])")
 MKTEMP = re.compile(r"(/tmp/[A-Za-z0-9_.-]*?[.-])([A-Za-z0-9]{6})(?=[/\s,:'\"]|$)")
 DURATION = re.compile(r"\b(?:Less than a second|About a minute|About an hour|"
@@ -59,6 +65,8 @@ def normalise(lines, vary=None):
     out = []
     for line in lines:
         line = line.rstrip()
+        line = MAC.sub("<mac>", line)
+        line = VETH.sub(lambda m: "md" + ids(m.group(1)), line)
         line = HEX_ID.sub(lambda m: ids(m.group(0)[:12]), line)
         line = MKTEMP.sub(lambda m: m.group(1) + tmps(m.group(2)), line)
         line = DURATION.sub("<duration>", line)

@@ -83,6 +83,9 @@ CONTAINER ID   NAME   STATUS          PID
       compare(cpu, [l.replace("49.2%", "40.2%") for l in cpu2], 3) is not None)
     t("measurements without a tolerance must be equal", compare(cpu, cpu2, 0) is not None)
     t("a different number of samples (3 s phases vs 5 s) fails", compare(cpu + cpu[1:2], cpu2, 3) is not None)
+    veth = ["$ ip -br link show master mini0", "md72e7d64cd8ee@if2 UP c2:52:7f:86:8d:6c", "$ echo 8080"]
+    veth2 = ["$ ip -br link show master mini0", "md24f6a50d3311@if2 UP ee:00:a5:48:e5:75", "$ echo 8080"]
+    t("a veth named after another container id passes", compare(veth, veth2, 0) is None)
     cg = ["$ sudo ./05-cgroup-cpu/demo --controllers", "   memory   4   88   1", "   pids   8   1   1"]
     cg2 = ["$ sudo ./05-cgroup-cpu/demo --controllers", "   memory   4   91   1", "   pids   8   1   1"]
     vary = re.compile(r"^\s+\w+\s+\d+\s+\d+\s+\d+$")
