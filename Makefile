@@ -62,7 +62,7 @@ CGROUP := 05-cgroup-cpu/cgroup.c 05-cgroup-cpu/cglimits.c 05-cgroup-cpu/cgstats.
 05-cgroup-cpu/demo: 05-cgroup-cpu/demo.c 05-cgroup-cpu/loops.c 05-cgroup-cpu/cgtour.c $(CGROUP) $(COMMON)
 06-cgroup-memory/demo: 06-cgroup-memory/demo.c 06-cgroup-memory/cgspawn.c 06-cgroup-memory/afterjoin.c \
 	06-cgroup-memory/pidsmax.c $(CGROUP) $(COMMON)
-07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/lab.c 07-overlayfs/overlay.c 02-user/userns.c \
+07-overlayfs/demo: 07-overlayfs/demo.c 07-overlayfs/lab.c 07-overlayfs/overlay.c 07-overlayfs/rmtree.c 02-user/userns.c \
 	04-mount-proc/mounts.c $(COMMON)
 07-overlayfs/demo: LDLIBS += $(PKGS_CRYPTO)
 # 08's network (NETWORK.md): the host side, linked wherever the reaper is.
@@ -76,14 +76,14 @@ MINI_DOCKER := $(NET) 08-mini-docker/netchild.c 08-mini-docker/main.c 08-mini-do
 	08-mini-docker/exitcode.c 08-mini-docker/template.c 08-mini-docker/tplvalue.c \
 	08-mini-docker/change.c 08-mini-docker/table.c 08-mini-docker/imageinspect.c 08-mini-docker/imagelist.c \
 	08-mini-docker/inspectcmd.c 08-mini-docker/save.c \
-	07-overlayfs/overlay.c \
+	07-overlayfs/overlay.c 07-overlayfs/rmtree.c \
 	06-cgroup-memory/cgspawn.c 04-mount-proc/mounts.c 03-pid-ipc/pidns.c 02-user/userns.c \
 	01-uts/ns.c 01-uts/uts.c $(CGROUP) $(COMMON)
 08-mini-docker/mini-docker: $(MINI_DOCKER)
 08-mini-docker/mini-docker: LDLIBS += $(PKGS_CAP) $(PKGS_SECCOMP) $(PKGS_JSON) $(DLCRYPTO) $(PKGS_NET)
 # The tar side of the image commands, a program of its own so that only it
 # loads libarchive (see 08-mini-docker/helper.h).
-LAYER := 08-mini-docker/layer.c 08-mini-docker/pack.c 08-mini-docker/savetar.c 08-mini-docker/digest.c 07-overlayfs/overlay.c $(COMMON)
+LAYER := 08-mini-docker/layer.c 08-mini-docker/pack.c 08-mini-docker/savetar.c 08-mini-docker/digest.c 07-overlayfs/overlay.c 07-overlayfs/rmtree.c $(COMMON)
 08-mini-docker/mini-docker-layer: 08-mini-docker/layer_main.c $(LAYER)
 08-mini-docker/mini-docker-layer: LDLIBS += $(PKGS_TAR) $(DLCRYPTO)
 # `demo` is mini-docker itself: called by that name it narrates a sample run.
@@ -103,14 +103,14 @@ tests/unit/test_userns: tests/unit/test_userns.c 02-user/userns.c $(COMMON)
 tests/unit/test_pidns: tests/unit/test_pidns.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_mountinfo: tests/unit/test_mountinfo.c 04-mount-proc/mountinfo.c 03-pid-ipc/pidns.c $(COMMON)
 tests/unit/test_cgvalue: tests/unit/test_cgvalue.c 06-cgroup-memory/cgspawn.c 05-cgroup-cpu/cgtour.c $(CGROUP) $(COMMON)
-tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c $(COMMON)
+tests/unit/test_overlay: tests/unit/test_overlay.c 07-overlayfs/overlay.c 07-overlayfs/rmtree.c $(COMMON)
 tests/unit/test_options: tests/unit/test_options.c 08-mini-docker/options.c 08-mini-docker/netopts.c 08-mini-docker/caps.c \
 	08-mini-docker/exitcode.c 05-cgroup-cpu/cgvalue.c 04-mount-proc/mountinfo.c 01-uts/uts.c $(COMMON)
 tests/unit/test_options: LDLIBS += $(PKGS_CAP)
 # The image test links the image side only (and the store it checks containers in).
 tests/unit/test_image: tests/unit/test_image.c 08-mini-docker/digest.c 08-mini-docker/layer.c 08-mini-docker/pack.c 08-mini-docker/savetar.c \
 	08-mini-docker/ref.c 08-mini-docker/layerstore.c 08-mini-docker/layergc.c 08-mini-docker/image.c 08-mini-docker/helper.c 08-mini-docker/record.c 08-mini-docker/store.c 08-mini-docker/lookup.c 08-mini-docker/reconcile.c 08-mini-docker/statedir.c 03-pid-ipc/pidns.c \
-	07-overlayfs/overlay.c $(NET) 08-mini-docker/options.c 01-uts/uts.c $(CGROUP) $(COMMON)
+	07-overlayfs/overlay.c 07-overlayfs/rmtree.c $(NET) 08-mini-docker/options.c 01-uts/uts.c $(CGROUP) $(COMMON)
 tests/unit/test_image: LDLIBS += $(PKGS_JSON) $(DLCRYPTO) $(PKGS_TAR) $(PKGS_NET)
 # lifecycle.c's formatters come with the commands that start containers:
 # the record test links mini-docker, as test_state does.

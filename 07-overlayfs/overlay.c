@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,25 +331,4 @@ int ovl_open_entry(int dirfd, const char *name, const struct stat *st)
 	close(p);
 	errno = err;
 	return fd;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st; (void)f;
-	if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
-		warn_errno("remove %s", path);
-	return 0;
-}
-
-int ovl_remove_tree(const char *dir)
-{
-	char ww[PATH_MAX];
-	/* overlay keeps its scratch dir work/work at mode 000, and may leave
-	 * a spare whiteout in it: open it up so it can be emptied. */
-	if (snprintf(ww, sizeof(ww), "%s/work/work", dir) < (int)sizeof(ww))
-		chmod(ww, 0700);
-	/* FTW_MOUNT: never descend into a mount (a merged/ still mounted),
-	 * or we would delete through it and write whiteouts instead. */
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-	return access(dir, F_OK) == 0 ? -1 : 0;
 }

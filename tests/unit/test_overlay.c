@@ -1,5 +1,6 @@
 /* Unit tests: overlay option building and escaping, whiteout recognition
- * (07-overlayfs/overlay.c), kernel version checks (common/common.c). */
+ * (07-overlayfs/overlay.c), removing trees deeper than PATH_MAX
+ * (07-overlayfs/rmtree.c), kernel version checks (common/common.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,10 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "overlay.h"
@@ -82,6 +87,43 @@ static void kernel_versions(void **state)
 	assert_false(kernel_at_least("garbage", 5, 11));
 }
 
+/* What a container can leave in its upper dir: 3000 levels (about 6000
+ * bytes of path, past PATH_MAX), files at every level, a symlink to
+ * outside that must not be followed, a mode-000 directory. */
+static void removes_deep_trees(void **state)
+{
+	(void)state;
+	char top[] = "/tmp/test_rmtree.XXXXXX", outside[] = "/tmp/test_rmtree_out.XXXXXX", p[64];
+	assert_non_null(mkdtemp(top));
+	assert_non_null(mkdtemp(outside));
+	snprintf(p, sizeof(p), "%s/keep", outside);
+	int k = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	assert_true(k >= 0);
+	close(k);
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	for (int i = 0; i < 3000; i++) {
+		int f = openat(fd, "f", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+		assert_true(f >= 0);
+		close(f);
+		if (i % 500 == 0)
+			assert_int_equal(symlinkat(outside, fd, "link"), 0);
+		assert_int_equal(mkdirat(fd, "d", 0700), 0);
+		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	assert_int_equal(mkdirat(fd, "locked", 0), 0);
+	close(fd);
+	assert_int_equal(ovl_remove_tree(top), 0);
+	assert_int_equal(access(top, F_OK), -1);
+	assert_int_equal(access(p, F_OK), 0); /* nothing deleted through the link */
+	unlink(p);
+	rmdir(outside);
+	assert_int_equal(ovl_remove_tree("/tmp/test_rmtree.gone"), 0); /* already gone: fine */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +132,7 @@ int main(void)
 		cmocka_unit_test(rejects_bad_options),
 		cmocka_unit_test(whiteouts),
 		cmocka_unit_test(kernel_versions),
+		cmocka_unit_test(removes_deep_trees),
 	};
 	return cmocka_run_group_tests_name("overlay", tests, NULL, NULL);
 }
