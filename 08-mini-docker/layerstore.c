@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "statedir.h"
 #include "digest.h"
 #include "helper.h"
 #include "overlay.h"
@@ -158,13 +159,23 @@ static void on_stop(int sig)
  * makes the change fail and undo itself (helper.h). */
 int store_lock(const char *root)
 {
-	if (mkdir_p(root, 0711) < 0)
-		return warn_errno("mkdir -p %s", root);
-	if (prepare_store(root) < 0)
+	/* The root first, one component at a time and never through a link
+	 * (a rootless store's path is predictable: another user could plant a
+	 * symlink there); its subdirectories only once it is checked ours. */
+	char why[2 * PATH_MAX + 256];
+	int dfd = sd_make(root, 0711, why, sizeof(why));
+	if (dfd < 0) {
+		fprintf(stderr, "mini-docker: %s\n", why);
 		return -1;
+	}
+	close(dfd);
 	int lock = state_lock(root);
 	if (lock < 0)
 		return -1;
+	if (prepare_store(root) < 0) {
+		state_unlock(lock);
+		return -1;
+	}
 	store_recover(root);
 	catch_stop_signals(on_stop);
 	return lock;

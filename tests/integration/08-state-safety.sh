@@ -3,7 +3,7 @@
 # planted is refused (one line naming the path, exit 125) and nothing is
 # written through a link; ps shows a command's control bytes escaped.
 source "$(dirname "$0")/../lib.sh"
-plan 11
+plan 12
 M=$ROOT/08-mini-docker/mini-docker
 need_root "08 state safety"
 command -v setpriv >/dev/null || { skip "08 state safety" "setpriv is missing"; exit 0; }
@@ -65,6 +65,11 @@ mkdir -m 777 "$T/trap" && chown 1002:1002 "$T/trap" && as 1002 ln -s "$T/trap" $
 err=$(md1 run --rootless --rm --rootfs $RFS true 2>&1 >/dev/null); rc=$?
 check "08 state: 1001's run refuses $R1 as 1002's symlink, writes nothing through it" \
 	eval 'refused "$err" $rc "$R1" && has "$err" "symbolic link" && empty "$T/trap"'
+# the image store lives there too: import must not make its directories
+# through the link before it finds out whose it is
+err=$(md1 import - lab/trap </dev/null 2>&1 >/dev/null); rc=$?
+check "08 state: 1001's import refuses $R1 as 1002's symlink, makes no store directory through it" \
+	eval 'refused "$err" $rc "$R1" && empty "$T/trap"'
 rm -rf $R1
 
 # ---- planted links inside a state dir, for 1001 and for root ------------------
