@@ -7,7 +7,7 @@
 # store's listing before and after, and what ended up in the layers.
 # Everything runs in a private store (MINI_DOCKER_ROOT), removed at the end.
 source "$(dirname "$0")/../lib.sh"
-plan 20
+plan 21
 need_root "08 image attacks"
 # LeakSanitizer cannot run under ptrace: a sanitized build (make SANITIZE=1
 # test) traced by strace would die at exit for that reason alone.
@@ -280,6 +280,17 @@ c=$(cat "$up/count"); sleep 0.3; d=$(cat "$up/count")
 check "08 attacks: commit ($state) stopped by Ctrl-C: 130, container thawed ($c -> $d), store as before" \
 	eval '[ "$state" = FROZEN ] && [ $rc -eq 130 ] && [ "$c" != "$d" ] && [ -z "$(freezer_state)" ] && [ "$(store_now)" = "$before" ]'
 $M rm -f atk-count >/dev/null
+
+# ---- a tree deeper than PATH_MAX in the upper dir, then rm ---------------------
+# 3000 levels of "d/" is about 6000 bytes of path: a remover that builds
+# paths (nftw) gives up there and would leave the container's dir behind.
+$M run --network none --name atk-deep busybox sh -c \
+	'cd /tmp && i=0 && while [ $i -lt 3000 ]; do mkdir d && cd d || exit 1; i=$((i+1)); done' >/dev/null 2>&1; rc=$?
+id=$($M inspect atk-deep | jq -r '.[0].Id'); ids+=("$id")
+depth=$(find "$S/containers/$id" -type d -name d 2>/dev/null | wc -l)
+$M rm atk-deep >/dev/null 2>&1
+check "08 attacks: a container's 3000-deep upper dir (rc $rc, $depth levels) is removed with it by rm" \
+	eval '[ $rc -eq 0 ] && [ "$depth" -ge 3000 ] && [ ! -e "$S/containers/$id" ]'
 
 # ---- nothing left --------------------------------------------------------------
 left=
