@@ -4,7 +4,7 @@
 # its own (198.51.100.0/24, TEST-NET-2); every packet goes to an address in
 # a namespace made here, with bounded counts and timeouts.
 source "$(dirname "$0")/../lib.sh"
-plan 51
+plan 52
 M=./08-mini-docker/mini-docker
 OUT=mdt-out                 # the outside's netns
 HOST_IP=198.51.100.1 OUT_IP=198.51.100.2
@@ -45,10 +45,20 @@ addrs_before=$(ip -o -4 addr show | awk '{print $2, $4}' | sort)
 routes() { ip route show table all | { if [ -n "$lo_was_down" ]; then grep -v ' dev lo '; else cat; fi; } | sort; }
 routes_before=$(routes)
 tables_before=$(nft list tables | sort)
+# `ip netns add` makes /run/netns and mounts it on itself (shared) the
+# first time; `ip netns del` leaves both: undo them if they were not there
+netns_dir_before=$([ -d /run/netns ] && echo yes)
+netns_mnt_before=$(findmnt -rno TARGET /run/netns 2>/dev/null)
+mounts_before=$(cut -d' ' -f5 /proc/self/mountinfo | sort)
+undo_outside() {
+	ip netns del $OUT 2>/dev/null
+	[ -n "$netns_mnt_before" ] || ! findmnt -rno TARGET /run/netns >/dev/null 2>&1 || umount /run/netns
+	[ -n "$netns_dir_before" ] || rmdir /run/netns 2>/dev/null
+	ip link del mdt-h 2>/dev/null
+}
 cleanup() {
 	$M rm -f "${names[@]}" >/dev/null 2>&1
-	ip netns del $OUT 2>/dev/null
-	ip link del mdt-h 2>/dev/null
+	undo_outside
 	rm -rf "$tmp"
 	[ -z "$lo_was_down" ] || ip link set lo down
 }
@@ -218,7 +228,9 @@ out=$(MINI_DOCKER_SUBNET=10.123.4.0/24 $M run --rm busybox ip -o -4 addr show et
 check "08 network: MINI_DOCKER_SUBNET=10.123.4.0/24 is used" eval 'has "$out" "10.123.4.2/24"'
 
 # ---- the last word -------------------------------------------------------
-ip netns del $OUT; ip link del mdt-h 2>/dev/null
+undo_outside
+check "08 network: at the end: the mount table as found (/run/netns undone if ip netns made it)" \
+	eq "$(cut -d' ' -f5 /proc/self/mountinfo | sort)" "$mounts_before"
 check "08 network: at the end: links, addresses, routes, nft tables, ip_forward as found" \
 	eval 'as_found && eq "$(routes)" "$routes_before"'
 check "08 network: no md* veth, no mini0" eval '! ip -o link | grep -qE ": (md[0-9a-f]{12}|mini0)[:@]"'
