@@ -284,8 +284,10 @@ $M rm -f atk-count >/dev/null
 # ---- a tree deeper than PATH_MAX in the upper dir, then rm ---------------------
 # 3000 levels of "d/" is about 6000 bytes of path: a remover that builds
 # paths (nftw) gives up there and would leave the container's dir behind.
-$M run --network none --name atk-deep busybox sh -c \
-	'cd /tmp && i=0 && while [ $i -lt 3000 ]; do mkdir d && cd d || exit 1; i=$((i+1)); done' >/dev/null 2>&1; rc=$?
+# (two chains of 1500, each path under PATH_MAX, then one moved to the
+# bottom of the other: the shell's cd stops at PATH_MAX, mv does not care)
+$M run --network none --name atk-deep atk/bb:1 sh -c \
+	'p=$(seq 1500 | sed "s/.*/d/" | tr "\n" /) && mkdir -p /tmp/a/$p /tmp/b/$p && mv /tmp/a /tmp/b/$p' >/dev/null 2>&1; rc=$?
 id=$($M inspect atk-deep | jq -r '.[0].Id'); ids+=("$id")
 depth=$(find "$S/containers/$id" -type d -name d 2>/dev/null | wc -l)
 $M rm atk-deep >/dev/null 2>&1
